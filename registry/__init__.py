@@ -1,0 +1,120 @@
+"""The agency registry: create_app() is the one composition root of every package."""
+
+import importlib
+import logging
+
+from flask import Flask, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from registry import config
+from registry.config import PROJECT_ROOT
+from registry.db import configure_sqlite
+from registry.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+log = logging.getLogger(__name__)
+
+# Every package's models, so that metadata (and migrations) always see all tables.
+MODEL_MODULES = ("registry.accounts.models", "registry.audit.models")
+
+# What an account with a temporary password may still open.
+PASSWORD_CHANGE_EXEMPT = frozenset(
+    {"auth.change_password", "auth.logout", "i18n.switch_language", "static",
+     "bootstrap.static", "public.healthz"}
+)
+
+
+def create_app(config_overrides: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, errors, commands."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    configure(app, config_overrides)
+    init_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errors(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, overrides: dict | None) -> None:
+    """Load configuration and trust exactly the configured number of proxies."""
+    config.load(app, overrides)
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
+
+
+def init_extensions(app: Flask) -> None:
+    """Bind the database, migrations, login, CSRF, languages, rate limits and Bootstrap."""
+    from registry import i18n
+    from registry.accounts.loader import init_login
+    from registry.security import init_security
+
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(app, db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    init_login(app, login_manager)
+    init_security(app)
+    app.jinja_env.globals.update(html_lang=i18n.html_lang, LANGUAGE_NAMES=i18n.LANGUAGE_NAMES)
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every package's pages; static files are public."""
+    from registry import i18n
+    from registry.accounts.permissions import declare_public_endpoints
+    from registry.accounts.views import admin, auth
+    from registry.audit.views import bp as audit
+    from registry.public.views import bp as public
+
+    for blueprint in (public, auth, admin, audit, i18n.bp):
+        app.register_blueprint(blueprint)
+    declare_public_endpoints(app, "static", "bootstrap.static")
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Enforce access rules, and send accounts with a temporary password to change it."""
+    from registry.accounts.permissions import enforce_access_rules
+
+    app.before_request(enforce_access_rules)
+
+    @app.before_request
+    def require_password_change():
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in PASSWORD_CHANGE_EXEMPT
+        ):
+            flash(_("Choose a new password before you continue."), "warning")
+            return redirect(url_for("auth.change_password"))
+        return None
+
+
+def register_errors(app: Flask) -> None:
+    """Error pages and JSON errors."""
+    from registry import errors
+
+    errors.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """flask accounts / audit / demo / translations commands."""
+    from registry.cli import register
+
+    register(app)

@@ -1,0 +1,185 @@
+"""Account actions. Each checks its actor's permission, writes the audit event, and leaves
+the commit to the caller."""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from registry.accounts.models import Account
+from registry.accounts.passwords import password_problem
+from registry.accounts.permissions import can_manage_accounts, require
+from registry.accounts.roles import Role
+from registry.audit.services import record
+from registry.db import db, utcnow
+
+# Compared against when the email is unknown, so a miss takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a real password, only for timing")
+
+
+class AccountError(ValueError):
+    """A refused account action; the message is for the user, in their language."""
+
+
+@dataclass
+class LoginOutcome:
+    account: Account | None
+    error: str | None = None
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_account(email: str) -> Account | None:
+    return db.session.execute(
+        select(Account).where(Account.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def authenticate(email: str, password: str) -> LoginOutcome:
+    """Check a login attempt and record it, whatever its outcome."""
+    email = normalise_email(email)
+    account = find_account(email)
+    if account is None:
+        check_password_hash(_DUMMY_HASH, password)
+        record("account.login_failed", details={"email": email[:254], "reason": "unknown_email"})
+        return LoginOutcome(None, _("The email or password is incorrect."))
+    if not account.check_password(password):
+        record("account.login_failed", obj=account, details={"reason": "wrong_password"})
+        return LoginOutcome(None, _("The email or password is incorrect."))
+    if not account.active:
+        record("account.login_failed", obj=account, details={"reason": "disabled"})
+        return LoginOutcome(
+            None, _("This account is disabled. Ask an administrator to enable it.")
+        )
+    account.last_login_at = utcnow()
+    record("account.login", actor=account, obj=account)
+    return LoginOutcome(account)
+
+
+def record_logout(account: Account) -> None:
+    record("account.logout", actor=account, obj=account)
+
+
+def create_account(
+    actor,
+    *,
+    email: str,
+    display_name: str,
+    role: Role | str,
+    password: str,
+    must_change_password: bool = True,
+) -> Account:
+    """Create an account; an admin (or the system) only."""
+    require(can_manage_accounts, actor)
+    email = normalise_email(email)
+    role = _known_role(role)
+    if find_account(email) is not None:
+        raise AccountError(_("An account with this email already exists."))
+    problem = password_problem(password, email=email)
+    if problem:
+        raise AccountError(problem)
+    account = Account(
+        email=email,
+        display_name=display_name.strip(),
+        role=role.value,
+        must_change_password=must_change_password,
+    )
+    account.set_password(password)
+    db.session.add(account)
+    db.session.flush()
+    record(
+        "account.created",
+        actor=actor,
+        obj=account,
+        details={"email": email, "role": role.value, "display_name": account.display_name},
+    )
+    return account
+
+
+def change_password(account: Account, *, current: str, new: str) -> None:
+    """The account holder changes their password; every other session of theirs ends."""
+    if not account.check_password(current):
+        raise AccountError(_("The current password is incorrect."))
+    if current == new:
+        raise AccountError(_("The new password must differ from the current one."))
+    problem = password_problem(new, email=account.email)
+    if problem:
+        raise AccountError(problem)
+    account.set_password(new)
+    account.must_change_password = False
+    account.end_other_sessions()
+    record("account.password_changed", actor=account, obj=account)
+
+
+def update_account(actor, account: Account, *, display_name: str, role: Role | str) -> None:
+    """An admin renames an account or changes its role."""
+    require(can_manage_accounts, actor)
+    role = _known_role(role)
+    if role.value != account.role:
+        _refuse_losing_last_admin(actor, account, becoming=role)
+        record(
+            "account.role_changed",
+            actor=actor,
+            obj=account,
+            details={"from": account.role, "to": role.value},
+        )
+        account.role = role.value
+        account.end_other_sessions()
+    display_name = display_name.strip()
+    if display_name != account.display_name:
+        record(
+            "account.renamed",
+            actor=actor,
+            obj=account,
+            details={"from": account.display_name, "to": display_name},
+        )
+        account.display_name = display_name
+
+
+def set_account_active(actor, account: Account, active: bool) -> None:
+    """An admin disables an account (signing it out everywhere) or enables it again."""
+    require(can_manage_accounts, actor)
+    if account.active == active:
+        return
+    if not active:
+        if getattr(actor, "id", None) == account.id:
+            raise AccountError(_("You cannot disable your own account."))
+        _refuse_losing_last_admin(actor, account, becoming=None)
+        account.end_other_sessions()
+    account.active = active
+    record("account.enabled" if active else "account.disabled", actor=actor, obj=account)
+
+
+def reset_password(actor, account: Account, *, password: str) -> None:
+    """An admin sets a temporary password; the holder must change it at the next login."""
+    require(can_manage_accounts, actor)
+    problem = password_problem(password, email=account.email)
+    if problem:
+        raise AccountError(problem)
+    account.set_password(password)
+    account.must_change_password = True
+    account.end_other_sessions()
+    record("account.password_reset", actor=actor, obj=account)
+
+
+def _known_role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise AccountError(_("Unknown role: %(role)s", role=role)) from None
+
+
+def _refuse_losing_last_admin(actor, account: Account, *, becoming: Role | None) -> None:
+    """Never leave the system without an active administrator, nor demote oneself."""
+    if account.role != Role.ADMIN or becoming == Role.ADMIN:
+        return
+    if getattr(actor, "id", None) == account.id:
+        raise AccountError(_("You cannot remove your own administrator role."))
+    active_admins = db.session.execute(
+        select(func.count()).where(Account.role == Role.ADMIN.value, Account.active.is_(True))
+    ).scalar_one()
+    if account.active and active_admins <= 1:
+        raise AccountError(_("At least one active administrator must remain."))

@@ -1,0 +1,71 @@
+"""The declarative base, the shared `db` object, and the SQLite connection discipline."""
+
+from datetime import UTC, datetime
+
+from flask import Flask, has_request_context, request
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+# Named constraints from the first migration on, so Alembic can alter them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LIKE_ESCAPE = "\\"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, without tzinfo: every timestamp is stored naive UTC on both backends."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` literally anywhere (use with escape=LIKE_ESCAPE)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def configure_sqlite(app: Flask, engine: Engine) -> None:
+    """Give a SQLite engine WAL, foreign keys, a busy timeout and IMMEDIATE write transactions.
+
+    pysqlite's own transaction handling is switched off so that SQLAlchemy's BEGIN is the
+    one that runs: a request that may write (not GET/HEAD/OPTIONS) and every command
+    begins IMMEDIATE, taking the write lock at the start, where the busy timeout applies,
+    instead of failing with "database is locked" when it upgrades a read lock later.
+    """
+    busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_expected() else "BEGIN")
+
+
+def write_expected() -> bool:
+    """Whether the current unit of work may write: any command, or an unsafe HTTP method."""
+    if has_request_context():
+        return request.method not in SAFE_METHODS
+    return True

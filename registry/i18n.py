@@ -1,0 +1,44 @@
+"""Languages: the switcher's choice, then the browser's Accept-Language, then zh_CN."""
+
+from flask import Blueprint, current_app, redirect, request, url_for
+from flask_babel import get_locale
+
+from registry.accounts.permissions import allow, anyone
+from registry.security import safe_next
+
+bp = Blueprint("i18n", __name__)
+
+LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}
+ONE_YEAR = 365 * 24 * 3600
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
+    if chosen in languages:
+        return chosen
+    matched = request.accept_languages.best_match(languages)
+    return matched or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def html_lang() -> str:
+    """The page's lang attribute: zh-CN or en."""
+    return str(get_locale()).replace("_", "-")
+
+
+@bp.route("/language", methods=["POST"])
+@allow(anyone)
+def switch_language():
+    """Remember the chosen language in a cookie and go back where the user was."""
+    language = request.form.get("language", "")
+    target = safe_next(request.form.get("next")) or url_for("public.home")
+    response = redirect(target)
+    if language in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            current_app.config["LANGUAGE_COOKIE"],
+            language,
+            max_age=ONE_YEAR,
+            samesite="Lax",
+            httponly=True,
+        )
+    return response

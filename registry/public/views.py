@@ -1,0 +1,57 @@
+"""Pages anyone can open, the signed-in landing page, and the health check."""
+
+import logging
+
+from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from registry.accounts.permissions import (
+    allow,
+    anyone,
+    can_manage_accounts,
+    can_read_audit_log,
+    signed_in,
+)
+from registry.db import db
+
+bp = Blueprint("public", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.route("/")
+@allow(anyone)
+def home():
+    return render_template("public/home.html")
+
+
+@bp.route("/workspace")
+@allow(signed_in)
+def workspace():
+    """Each role's landing page: what this account can do, and its recent activity."""
+    return render_template(
+        "public/workspace.html",
+        account=current_user,
+        can_manage_accounts=can_manage_accounts(current_user),
+        can_read_audit_log=can_read_audit_log(current_user),
+    )
+
+
+@bp.route("/healthz")
+@allow(anyone)
+def healthz():
+    """Liveness and database state, for load balancers and monitors."""
+    database = {"backend": db.engine.dialect.name}
+    try:
+        db.session.execute(text("SELECT 1"))
+        database["ok"] = True
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        log.warning("health check: database unreachable: %s", error)
+        database.update(ok=False, error=type(error).__name__)
+    status = 200 if database["ok"] else 503
+    body = {"status": "ok" if database["ok"] else "unavailable", "database": database}
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response, status
