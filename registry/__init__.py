@@ -20,8 +20,14 @@ MODEL_MODULES = ("registry.accounts.models", "registry.audit.models")
 
 # What an account with a temporary password may still open.
 PASSWORD_CHANGE_EXEMPT = frozenset(
-    {"auth.change_password", "auth.logout", "i18n.switch_language", "static",
-     "bootstrap.static", "public.healthz"}
+    {
+        "auth.change_password",
+        "auth.logout",
+        "i18n.switch_language",
+        "static",
+        "bootstrap.static",
+        "public.healthz",
+    }
 )
 
 

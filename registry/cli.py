@@ -36,8 +36,11 @@ DEMO_ACCOUNTS = [
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--name", "display_name", help="Display name (defaults to the email).")
 @click.password_option(help="Prompted for if not given.")
-@click.option("--temporary/--permanent", default=False,
-              help="Whether the holder must change the password at first sign-in.")
+@click.option(
+    "--temporary/--permanent",
+    default=False,
+    help="Whether the holder must change the password at first sign-in.",
+)
 def create_account(email, role, display_name, password, temporary):
     """Create an account with the given role."""
     try:
@@ -84,8 +87,14 @@ def demo_accounts():
     created = 0
     for email, name, role in DEMO_ACCOUNTS:
         if accounts.find_account(email) is None:
-            accounts.create_account(SYSTEM, email=email, display_name=name, role=role,
-                                    password=password, must_change_password=False)
+            accounts.create_account(
+                SYSTEM,
+                email=email,
+                display_name=name,
+                role=role,
+                password=password,
+                must_change_password=False,
+            )
             created += 1
     db.session.commit()
     click.echo(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there.")
@@ -98,10 +107,21 @@ def update_translations():
     """Extract messages, merge them into both catalogues, and fill en from the source."""
     catalogues = PROJECT_ROOT / "registry" / "translations"
     pot = catalogues / "messages.pot"
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
-             "-o", str(pot), ".")
-    _pybabel("update", "-i", str(pot), "-d", str(catalogues), "--no-fuzzy-matching",
-             "--ignore-obsolete")
+    _pybabel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "-o",
+        str(pot),
+        ".",
+    )
+    _pybabel(
+        "update", "-i", str(pot), "-d", str(catalogues), "--no-fuzzy-matching", "--ignore-obsolete"
+    )
     fill_english(catalogues / "en" / "LC_MESSAGES" / "messages.po")
 
 
@@ -127,8 +147,11 @@ def fill_english(path) -> None:
 
 
 def _pybabel(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args],  # noqa: S603
-                   check=True, cwd=PROJECT_ROOT)  # nosec B603
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", *args],  # noqa: S603
+        check=True,
+        cwd=PROJECT_ROOT,
+    )  # nosec B603
 
 
 def register(app: Flask) -> None:

@@ -62,15 +62,14 @@ def load(app: Flask, overrides: dict | None) -> None:
     app.config.from_mapping(_from_environment())
     if overrides:
         app.config.from_mapping(overrides)
-    app.config.setdefault("SQLALCHEMY_DATABASE_URI", _default_database_url(app))
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = _default_database_url(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
-    app.config.setdefault(
-        "RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://"
-    )
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
 
 
 def _from_environment() -> dict:

@@ -22,9 +22,7 @@ class LoginForm(FlaskForm):
 class NewPasswordMixin:
     """A new password typed twice and checked against the policy."""
 
-    new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(max=1024)]
-    )
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
     confirm = PasswordField(
         _l("New password, again"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],

@@ -107,4 +107,3 @@ def enforce_access_rules():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     abort(403)
-

@@ -144,9 +144,14 @@ def create():
             form.email.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("Account %(email)s created. Give the holder the temporary password; "
-                    "they must change it when they first sign in.", email=account.email),
-                  "success")
+            flash(
+                _(
+                    "Account %(email)s created. Give the holder the temporary password; "
+                    "they must change it when they first sign in.",
+                    email=account.email,
+                ),
+                "success",
+            )
             return redirect(url_for("accounts.edit", account_id=account.id))
     return render_template("accounts/new.html", form=form)
 
@@ -167,8 +172,7 @@ def edit(account_id: int):
             db.session.commit()
             flash(_("Account %(email)s saved.", email=account.email), "success")
             return redirect(url_for("accounts.edit", account_id=account.id))
-    return render_template("accounts/edit.html", account=account, form=form,
-                           confirm=ConfirmForm())
+    return render_template("accounts/edit.html", account=account, form=form, confirm=ConfirmForm())
 
 
 @admin.route("/<int:account_id>/disable", methods=["GET", "POST"])
@@ -202,8 +206,13 @@ def reset_password(account_id: int):
             form.new_password.errors.append(str(error))
             return render_template("accounts/reset_password.html", account=account, form=form)
         db.session.commit()
-        flash(_("Temporary password set for %(email)s; they must change it when they next "
-                "sign in.", email=account.email), "success")
+        flash(
+            _(
+                "Temporary password set for %(email)s; they must change it when they next sign in.",
+                email=account.email,
+            ),
+            "success",
+        )
         return redirect(url_for("accounts.edit", account_id=account.id))
     return render_template("accounts/reset_password.html", account=account, form=form)
 
@@ -225,4 +234,3 @@ def _set_active(account: Account, active: bool):
 
 def _account_or_404(account_id: int) -> Account:
     return db.get_or_404(Account, account_id)
-

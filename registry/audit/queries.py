@@ -9,18 +9,21 @@ from registry.db import LIKE_ESCAPE, contains_pattern, db
 
 
 def known_actions() -> list[str]:
-    return list(db.session.execute(select(AuditEvent.action).distinct().order_by(
-        AuditEvent.action)).scalars())
+    return list(
+        db.session.execute(
+            select(AuditEvent.action).distinct().order_by(AuditEvent.action)
+        ).scalars()
+    )
 
 
-def filtered_events(*, actor=None, action=None, object_type=None, object_id=None,
-                    date_from=None, date_to=None) -> Select:
+def filtered_events(
+    *, actor=None, action=None, object_type=None, object_id=None, date_from=None, date_to=None
+) -> Select:
     """Events matching the filters, newest first. Dates are whole days, inclusive."""
     query = select(AuditEvent).order_by(AuditEvent.seq.desc())
     if actor:
         query = query.where(
-            AuditEvent.actor_label.like(contains_pattern(actor.strip().lower()),
-                                        escape=LIKE_ESCAPE)
+            AuditEvent.actor_label.like(contains_pattern(actor.strip().lower()), escape=LIKE_ESCAPE)
         )
     if action:
         query = query.where(AuditEvent.action == action)

@@ -1,0 +1,63 @@
+# Two commands matter: `make run` and `make test`. Both build .venv from nothing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+DEMO_MODE ?= 1
+PYTEST_ARGS ?=
+export FLASK_APP := registry
+
+CATALOGUES := $(wildcard registry/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+.PHONY: run test install install-test translations lint screenshots bench clean
+
+run: install translations
+	$(BIN)/flask db upgrade
+	@if [ "$(DEMO_MODE)" = "1" ] && [ ! -f instance/.demo-loaded ]; then \
+		DEMO_MODE=1 $(BIN)/flask demo accounts && touch instance/.demo-loaded; \
+	fi
+	@echo
+	@echo "  Agency registry: http://$(HOST):$(PORT)/"
+	@if [ "$(DEMO_MODE)" = "1" ]; then \
+		echo "  Demo logins (password demo-pass-2026): admin@example.com regulator@example.com"; \
+		echo "  reviewer@example.com agency@example.com enterprise@example.com supervisor@example.com"; \
+	fi
+	@echo
+	DEMO_MODE=$(DEMO_MODE) $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
+		--access-logfile - "registry:create_app()"
+
+test: install-test translations lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/bandit --quiet --severity-level high --recursive registry ratings blacklist
+
+screenshots: install-test translations
+	$(BIN)/python docs/screenshots.py
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+translations: $(COMPILED)
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
