@@ -1,6 +1,6 @@
 """flask commands for operators: accounts, the audit chain, demo data, translations."""
 
-import subprocess  # nosec B404 - runs pybabel, a fixed program with fixed arguments
+import contextlib
 import sys
 
 import click
@@ -147,11 +147,10 @@ def fill_english(path) -> None:
 
 
 def _pybabel(*args: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", *args],  # noqa: S603
-        check=True,
-        cwd=PROJECT_ROOT,
-    )  # nosec B603
+    from babel.messages.frontend import CommandLineInterface
+
+    with contextlib.chdir(PROJECT_ROOT):
+        CommandLineInterface().run(["pybabel", "--quiet", *args])
 
 
 def register(app: Flask) -> None:
