@@ -77,7 +77,11 @@ def init_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     init_login(app, login_manager)
     init_security(app)
-    app.jinja_env.globals.update(html_lang=i18n.html_lang, LANGUAGE_NAMES=i18n.LANGUAGE_NAMES)
+    app.jinja_env.globals.update(
+        html_lang=i18n.html_lang,
+        current_language=i18n.current_language,
+        LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
+    )
     app.jinja_env.add_extension("jinja2.ext.do")
 
 

@@ -21,9 +21,19 @@ def select_locale() -> str:
     return matched or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def current_language() -> str:
+    """The language in use, as configured: zh_CN or en.
+
+    Babel spells zh_CN with its script (zh_Hans_CN, the catalogue's folder name); the
+    configured codes, the cookie and the lang attribute keep the familiar zh_CN.
+    """
+    locale = get_locale()
+    return f"{locale.language}_{locale.territory}" if locale.territory else locale.language
+
+
 def html_lang() -> str:
     """The page's lang attribute: zh-CN or en."""
-    return str(get_locale()).replace("_", "-")
+    return current_language().replace("_", "-")
 
 
 @bp.route("/language", methods=["POST"])

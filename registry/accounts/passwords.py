@@ -30,7 +30,7 @@ def password_problem(password: str, *, email: str | None = None) -> str | None:
     if lowered in common_passwords() or (len(core) >= 6 and core in common_passwords()):
         return _("This password is too common; choose one that is hard to guess.")
     if len(set(lowered)) < 4:
-        return _("The password repeats too few different characters.")
+        return _("Use at least 4 different characters in the password.")
     local_part = (email or "").split("@")[0].lower()
     if len(local_part) >= 4 and local_part in lowered:
         return _("The password must not contain your email address.")

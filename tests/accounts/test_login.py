@@ -1,0 +1,161 @@
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from registry.audit.models import AuditEvent
+from registry.db import db
+from tests.conftest import PASSWORD, post_form
+
+
+def actions_recorded():
+    return list(db.session.execute(select(AuditEvent.action).order_by(AuditEvent.seq)).scalars())
+
+
+def test_login_page_is_chinese_by_default(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert "登录" in page
+    assert 'lang="zh-CN"' in page
+
+
+def test_regulator_signs_in_and_lands_on_workspace(client, auth, make_account):
+    account = make_account("regulator", name="王监管")
+    response = auth.login(account.email)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/workspace"
+    page = client.get("/workspace").get_data(as_text=True)
+    assert "王监管" in page
+    assert "审计日志" in page
+    assert actions_recorded()[-1] == "account.login"
+
+
+def test_email_is_matched_whatever_its_case_and_spaces(auth, make_account):
+    account = make_account("enterprise")
+    assert auth.login("  " + account.email.upper() + " ").status_code == 302
+
+
+def test_wrong_password_is_refused_and_recorded(client, auth, make_account):
+    account = make_account("agency")
+    response = auth.login(account.email, "not the password at all")
+    assert response.status_code == 401
+    assert "邮箱或密码不正确" in response.get_data(as_text=True)
+    assert account.email in response.get_data(as_text=True), "the typed email is kept"
+    assert client.get("/workspace").status_code == 302
+    event = db.session.execute(select(AuditEvent).order_by(AuditEvent.seq.desc())).scalars().first()
+    assert (event.action, event.details["reason"]) == ("account.login_failed", "wrong_password")
+
+
+def test_unknown_email_gets_the_same_message_as_a_wrong_password(auth):
+    response = auth.login("nobody@example.org", PASSWORD)
+    assert response.status_code == 401
+    assert "邮箱或密码不正确" in response.get_data(as_text=True)
+    event = db.session.execute(select(AuditEvent)).scalars().one()
+    assert event.details == {"email": "nobody@example.org", "reason": "unknown_email"}
+
+
+def test_disabled_account_cannot_sign_in(auth, make_account):
+    account = make_account("agency", active=False)
+    response = auth.login(account.email)
+    assert response.status_code == 401
+    assert "已停用" in response.get_data(as_text=True)
+
+
+def test_login_without_csrf_token_is_refused_with_a_message(client, make_account):
+    account = make_account("regulator")
+    response = client.post("/login", data={"email": account.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "表单已过期" in response.get_data(as_text=True)
+    assert actions_recorded() == ["account.created"]
+
+
+def test_stale_csrf_token_is_refused(client, make_account):
+    account = make_account("regulator")
+    response = client.post(
+        "/login", data={"email": account.email, "password": PASSWORD, "csrf_token": "forged.token"}
+    )
+    assert response.status_code == 400
+
+
+def test_next_parameter_redirects_inside_the_site(client, make_account):
+    account = make_account("regulator")
+    response = post_form(
+        client, "/login?next=/audit/?action=account.login",
+        {"email": account.email, "password": PASSWORD},
+    )
+    assert response.headers["Location"] == "/audit/?action=account.login"
+
+
+def test_forged_next_parameter_is_ignored(client, make_account):
+    for target in ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"]:
+        account = make_account("regulator")
+        response = post_form(
+            client, "/login", {"email": account.email, "password": PASSWORD},
+            query_string={"next": target},
+        )
+        assert response.headers["Location"] == "/workspace", target
+        post_form(client, "/logout")
+
+
+def test_protected_page_sends_anonymous_user_to_login_with_next(client):
+    response = client.get("/audit/?action=x")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/audit/")
+
+
+def test_remember_me_keeps_the_login_for_14_days(client, auth, make_account):
+    account = make_account("enterprise")
+    auth.login(account.email, remember="y")
+    cookie = client.get_cookie("registry_remember")
+    assert cookie is not None
+    assert cookie.expires is not None
+    lifetime = cookie.expires - cookie.expires.now(cookie.expires.tzinfo)
+    assert timedelta(days=13, hours=23) < lifetime <= timedelta(days=14)
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, auth, make_account):
+    account = make_account("enterprise")
+    response = auth.login(account.email)
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if "registry_session" in c)
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_logout_needs_a_post_with_csrf(client, auth, make_account):
+    account = make_account("regulator")
+    auth.login(account.email)
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    response = auth.logout()
+    assert response.status_code == 302
+    assert client.get("/workspace").status_code == 302
+    assert actions_recorded()[-1] == "account.logout"
+
+
+def test_repeated_failures_are_throttled_with_a_clear_429(client, auth, make_account):
+    account = make_account("agency")
+    for _ in range(5):
+        assert auth.login(account.email, "wrong password 123").status_code == 401
+    response = auth.login(account.email)
+    assert response.status_code == 429
+    assert "尝试次数过多" in response.get_data(as_text=True)
+    assert "Retry-After" in response.headers
+
+
+def test_successful_logins_do_not_count_towards_the_throttle(client, auth, make_account):
+    account = make_account("agency")
+    for _ in range(7):
+        assert auth.login(account.email).status_code == 302
+        auth.logout()
+
+
+def test_throttle_is_per_account(auth, make_account):
+    victim, other = make_account("agency"), make_account("agency")
+    for _ in range(5):
+        auth.login(victim.email, "wrong password 123")
+    assert auth.login(other.email).status_code == 302
+
+
+def test_throttle_per_address_stops_spraying_many_accounts(app, auth):
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "3 per 5 minutes"
+    for number in range(3):
+        assert auth.login(f"guess{number}@example.org", "wrong password 123").status_code == 401
+    assert auth.login("guess9@example.org", "wrong password 123").status_code == 429
