@@ -1,7 +1,7 @@
 """Take the guides' screenshots: a throwaway demo registry, driven through Chromium.
 
 Run from the repository root as `.venv/bin/python docs/screenshots.py` (`make screenshots`).
-Every page is reached the way a user reaches it: through links, forms and the navbar.
+Signed-in pages are reached as a user reaches them: through links, forms and the navbar.
 Selectors use names, values and URLs, never visible text, so they hold in any language.
 """
 
@@ -71,11 +71,17 @@ def main() -> int:
 
 
 def require_compiled_catalogues() -> None:
-    """Refuse to run without .mo files: the pages would silently show English."""
+    """Refuse to run on missing or stale .mo files: the pages would show old or no Chinese."""
     catalogues = CATALOGUES.glob("*/LC_MESSAGES/messages.po")
-    missing = [str(po) for po in catalogues if not po.with_suffix(".mo").exists()]
-    if missing:
-        raise ScreenshotError(f"compile the translations first (make translations): {missing}")
+    stale = [str(po) for po in catalogues if not is_compiled(po)]
+    if stale:
+        raise ScreenshotError(f"compile the translations first (make translations): {stale}")
+
+
+def is_compiled(po: Path) -> bool:
+    """Whether the catalogue's .mo file exists and is newer than the .po file."""
+    mo = po.with_suffix(".mo")
+    return mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime
 
 
 def demo_app(tmp: Path) -> Flask:
@@ -216,7 +222,7 @@ class Tour:
         """Save the page as screenshots/<name>.png, unless it is an error page."""
         if self.page.locator("[data-error-message]").count():
             raise ScreenshotError(f"{name}: {self.page.url} is an error page")
-        self.page.evaluate("document.fonts.ready")
+        self.page.evaluate("document.fonts.ready.then(() => true)")
         self.page.mouse.move(0, 0)
         partial = OUTPUT / f"{name}.png.tmp"
         self.page.screenshot(
@@ -254,6 +260,9 @@ def admin_tour(tour: Tour) -> None:
     tour.click("main a[href*='object_type=account']")
     tour.shoot("admin-account-history")
     disable_account(tour, "zhaolei@example.com")
+    open_account(tour, "liqiang@example.com")
+    tour.click("main a[href$='/password']")
+    tour.shoot("admin-temporary-password")
     tour.sign_out()
 
 

@@ -12,6 +12,7 @@ from registry import config
 from registry.config import PROJECT_ROOT
 from registry.db import configure_sqlite
 from registry.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from registry.security import SecureCookiesOverHttps
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 def configure(app: Flask, overrides: dict | None) -> None:
     """Load configuration and trust exactly the configured number of proxies."""
     config.load(app, overrides)
+    app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(

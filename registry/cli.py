@@ -14,7 +14,7 @@ from registry.accounts.permissions import SYSTEM
 from registry.accounts.roles import Role
 from registry.audit.services import verify_chain
 from registry.config import PROJECT_ROOT
-from registry.db import db
+from registry.db import db, reading_only
 
 accounts_cli = AppGroup("accounts", help="Create and list accounts.")
 audit_cli = AppGroup("audit", help="Check the tamper-evident audit log.")
@@ -69,7 +69,8 @@ def list_accounts():
 @audit_cli.command("verify")
 def verify_audit():
     """Exit 0 if the audit chain is intact, 1 naming the first broken event if not."""
-    report = verify_chain(progress=lambda n: click.echo(f"  checked {n} events…", err=True))
+    with reading_only():
+        report = verify_chain(progress=lambda n: click.echo(f"  checked {n} events…", err=True))
     if report.intact:
         click.echo(f"Audit chain intact: {report.checked} events, head {report.head_hash}.")
         return

@@ -1,5 +1,7 @@
 """The declarative base, the shared `db` object, and the SQLite connection discipline."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import Flask, has_request_context, request
@@ -64,8 +66,23 @@ def configure_sqlite(app: Flask, engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_expected() else "BEGIN")
 
 
+_reading_only: ContextVar[bool] = ContextVar("reading_only", default=False)
+
+
 def write_expected() -> bool:
     """Whether the current unit of work may write: any command, or an unsafe HTTP method."""
+    if _reading_only.get():
+        return False
     if has_request_context():
         return request.method not in SAFE_METHODS
     return True
+
+
+@contextmanager
+def reading_only():
+    """Begin transactions without taking SQLite's write lock (long read-only commands)."""
+    token = _reading_only.set(True)
+    try:
+        yield
+    finally:
+        _reading_only.reset(token)

@@ -43,19 +43,34 @@ def add_security_headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
-        _mark_cookies_secure(response)
     return response
 
 
-def _mark_cookies_secure(response) -> None:
-    cookies = response.headers.getlist("Set-Cookie")
-    if not cookies:
-        return
-    response.headers.remove("Set-Cookie")
-    for cookie in cookies:
-        if "; secure" not in cookie.lower():
-            cookie += "; Secure"
-        response.headers.add("Set-Cookie", cookie)
+class SecureCookiesOverHttps:
+    """WSGI middleware: over HTTPS every cookie is Secure, whichever extension set it.
+
+    It sits inside ProxyFix, so behind a trusted proxy it sees the client's scheme.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def start_secure(status, headers, exc_info=None):
+            return start_response(
+                status, [_secure(name, value) for name, value in headers], exc_info
+            )
+
+        return self.wsgi_app(environ, start_secure)
+
+
+def _secure(name: str, value: str) -> tuple[str, str]:
+    if name.lower() == "set-cookie" and "; secure" not in value.lower():
+        return name, value + "; Secure"
+    return name, value
 
 
 def safe_next(target: str | None) -> str | None:

@@ -12,10 +12,9 @@ import shutil
 
 import flask_migrate
 import pytest
-from sqlalchemy import text
-
 from flask import has_app_context
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from registry import create_app
 from registry.accounts import services as account_services
@@ -161,12 +160,23 @@ def make_account(app):
     """Create a committed account: make_account("regulator", email=..., active=...)."""
     counter = iter(range(1, 10_000))
 
-    def make(role: str = "regulator", *, email: str | None = None, password: str = PASSWORD,
-             active: bool = True, must_change_password: bool = False, name: str | None = None):
+    def make(
+        role: str = "regulator",
+        *,
+        email: str | None = None,
+        password: str = PASSWORD,
+        active: bool = True,
+        must_change_password: bool = False,
+        name: str | None = None,
+    ):
         email = email or f"{role}{next(counter)}@example.org"
         account = account_services.create_account(
-            SYSTEM, email=email, display_name=name or f"Test {role}", role=role,
-            password=password, must_change_password=must_change_password,
+            SYSTEM,
+            email=email,
+            display_name=name or f"Test {role}",
+            role=role,
+            password=password,
+            must_change_password=must_change_password,
         )
         if not active:
             account.active = False

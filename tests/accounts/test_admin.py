@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import select
 
 from registry.accounts.models import Account
@@ -5,8 +6,13 @@ from registry.audit.models import AuditEvent
 from registry.db import db
 from tests.conftest import PASSWORD, post_form
 
-NEW = {"email": "Li.Na@Example.org", "display_name": "李娜", "role": "regulator",
-       "new_password": "amber meadow 2026 tide", "confirm": "amber meadow 2026 tide"}
+NEW = {
+    "email": "Li.Na@Example.org",
+    "display_name": "李娜",
+    "role": "regulator",
+    "new_password": "amber meadow 2026 tide",
+    "confirm": "amber meadow 2026 tide",
+}
 
 
 def account_by_email(email):
@@ -24,10 +30,16 @@ def test_admin_creates_an_account_with_a_temporary_password(client, login_as, au
     assert response.status_code == 302
     created = account_by_email("li.na@example.org")
     assert (created.role, created.display_name, created.must_change_password) == (
-        "regulator", "李娜", True)
+        "regulator",
+        "李娜",
+        True,
+    )
     event = last_event()
     assert (event.action, event.actor_id, event.object_id) == (
-        "account.created", admin.id, str(created.id))
+        "account.created",
+        admin.id,
+        str(created.id),
+    )
     auth.logout()
     response = auth.login("li.na@example.org", "amber meadow 2026 tide")
     assert response.headers["Location"] == "/account/password"
@@ -61,18 +73,24 @@ def test_role_change_is_recorded_and_signs_the_account_out(app, client, login_as
     their_device = app.test_client()
     post_form(their_device, "/login", {"email": target.email, "password": PASSWORD})
     login_as("admin")
-    response = post_form(client, f"/admin/accounts/{target.id}",
-                         {"display_name": target.display_name, "role": "reviewer"})
+    response = post_form(
+        client,
+        f"/admin/accounts/{target.id}",
+        {"display_name": target.display_name, "role": "reviewer"},
+    )
     assert response.status_code == 302
     assert account_by_email(target.email).role == "reviewer"
     event = last_event()
-    assert (event.action, event.details) == ("account.role_changed",
-                                             {"from": "regulator", "to": "reviewer"})
+    assert (event.action, event.details) == (
+        "account.role_changed",
+        {"from": "regulator", "to": "reviewer"},
+    )
     assert their_device.get("/workspace").status_code == 302
 
 
-def test_disabling_asks_for_confirmation_then_signs_the_account_out(app, client, login_as,
-                                                                     make_account):
+def test_disabling_asks_for_confirmation_then_signs_the_account_out(
+    app, client, login_as, make_account
+):
     target = make_account("agency")
     their_device = app.test_client()
     post_form(their_device, "/login", {"email": target.email, "password": PASSWORD})
@@ -99,8 +117,11 @@ def test_admin_cannot_disable_themselves(client, login_as):
 def test_admin_cannot_demote_themselves(client, login_as, make_account):
     admin = login_as("admin")
     make_account("admin")
-    response = post_form(client, f"/admin/accounts/{admin.id}",
-                         {"display_name": admin.display_name, "role": "regulator"})
+    response = post_form(
+        client,
+        f"/admin/accounts/{admin.id}",
+        {"display_name": admin.display_name, "role": "regulator"},
+    )
     assert "不能取消您自己的系统管理员角色" in response.get_data(as_text=True)
     assert account_by_email(admin.email).role == "admin"
 
@@ -115,22 +136,24 @@ def test_the_last_active_admin_cannot_be_disabled(app, client, login_as, make_ac
     from registry.accounts import services
     from registry.accounts.permissions import SYSTEM
 
-    me = db.session.execute(select(Account).where(Account.role == "admin",
-                                                  Account.active.is_(True))).scalar_one()
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        try:
-            services.set_account_active(SYSTEM, me, False)
-        except services.AccountError as error:
-            assert "At least one active administrator" in str(error)
-        else:
-            raise AssertionError("the last admin was disabled")
+    me = db.session.execute(
+        select(Account).where(Account.role == "admin", Account.active.is_(True))
+    ).scalar_one()
+    with (
+        app.test_request_context(headers={"Accept-Language": "en"}),
+        pytest.raises(services.AccountError, match="At least one active administrator"),
+    ):
+        services.set_account_active(SYSTEM, me, False)
 
 
 def test_admin_sets_a_temporary_password(client, login_as, make_account, auth):
     target = make_account("enterprise")
     login_as("admin")
-    post_form(client, f"/admin/accounts/{target.id}/password",
-              {"new_password": "copper willow 88 dawn", "confirm": "copper willow 88 dawn"})
+    post_form(
+        client,
+        f"/admin/accounts/{target.id}/password",
+        {"new_password": "copper willow 88 dawn", "confirm": "copper willow 88 dawn"},
+    )
     assert last_event().action == "account.password_reset"
     auth.logout()
     response = auth.login(target.email, "copper willow 88 dawn")
@@ -162,8 +185,17 @@ def test_account_list_is_paginated(app, client, login_as, make_account):
 
 
 def test_cli_creates_an_account(runner):
-    result = runner.invoke(args=["accounts", "create", "ops@example.org", "--role", "admin",
-                                 "--password", "granite harbour 42 fog"])
+    result = runner.invoke(
+        args=[
+            "accounts",
+            "create",
+            "ops@example.org",
+            "--role",
+            "admin",
+            "--password",
+            "granite harbour 42 fog",
+        ]
+    )
     assert result.exit_code == 0, result.output
     created = account_by_email("ops@example.org")
     assert created.role == "admin"
@@ -171,8 +203,9 @@ def test_cli_creates_an_account(runner):
 
 
 def test_cli_refuses_a_weak_password_and_creates_nothing(runner):
-    result = runner.invoke(args=["accounts", "create", "ops@example.org", "--role", "admin",
-                                 "--password", "password"])
+    result = runner.invoke(
+        args=["accounts", "create", "ops@example.org", "--role", "admin", "--password", "password"]
+    )
     assert result.exit_code != 0
     assert account_by_email("ops@example.org") is None
 

@@ -78,7 +78,8 @@ def test_stale_csrf_token_is_refused(client, make_account):
 def test_next_parameter_redirects_inside_the_site(client, make_account):
     account = make_account("regulator")
     response = post_form(
-        client, "/login?next=/audit/?action=account.login",
+        client,
+        "/login?next=/audit/?action=account.login",
         {"email": account.email, "password": PASSWORD},
     )
     assert response.headers["Location"] == "/audit/?action=account.login"
@@ -88,7 +89,9 @@ def test_forged_next_parameter_is_ignored(client, make_account):
     for target in ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"]:
         account = make_account("regulator")
         response = post_form(
-            client, "/login", {"email": account.email, "password": PASSWORD},
+            client,
+            "/login",
+            {"email": account.email, "password": PASSWORD},
             query_string={"next": target},
         )
         assert response.headers["Location"] == "/workspace", target

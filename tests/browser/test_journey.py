@@ -1,0 +1,74 @@
+"""First journey: sign in, switch language, see the role's navigation, sign out."""
+
+import re
+
+from playwright.sync_api import expect
+
+PASSWORD = "demo-pass-2026"
+
+
+def open_menu_on_phone(page):
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+        expect(page.locator("#nav-main")).to_be_visible()
+
+
+def sign_in(page, base, email):
+    page.goto(base + "/login")
+    page.get_by_label("邮箱").fill(email)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(r"/workspace$"))
+
+
+def test_regulator_signs_in_switches_language_and_signs_out(live_server, screen):
+    page = screen
+    sign_in(page, live_server, "regulator@example.com")
+    expect(page.locator("h1")).to_have_text("工作台")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+
+    open_menu_on_phone(page)
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Workspace")
+    expect(page).to_have_url(re.compile(r"/workspace$"))
+
+    open_menu_on_phone(page)
+    navigation = page.get_by_role("navigation", name="Main navigation")
+    expect(navigation.get_by_role("link", name="Audit log")).to_be_visible()
+    expect(navigation.get_by_role("link", name="Accounts")).to_have_count(0)
+
+    page.locator("#account-menu").click()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    expect(page.get_by_role("link", name="Sign in").first).to_be_visible()
+
+
+def test_admin_sees_account_management_in_the_navigation(live_server, screen):
+    page = screen
+    sign_in(page, live_server, "admin@example.com")
+    open_menu_on_phone(page)
+    navigation = page.get_by_role("navigation", name="主导航")
+    navigation.get_by_role("link", name="账号管理").click()
+    expect(page.locator("table")).to_contain_text("supervisor@example.com")
+
+
+def test_enterprise_sees_no_regulator_pages(live_server, screen):
+    page = screen
+    sign_in(page, live_server, "enterprise@example.com")
+    open_menu_on_phone(page)
+    navigation = page.get_by_role("navigation", name="主导航")
+    expect(navigation.get_by_role("link", name="审计日志")).to_have_count(0)
+    response = page.goto(live_server + "/audit/")
+    assert response.status == 403
+
+
+def test_wrong_password_shows_a_message_and_keeps_the_email(live_server, screen):
+    page = screen
+    page.goto(live_server + "/login")
+    page.get_by_label("邮箱").fill("agency@example.com")
+    page.get_by_label("密码").fill("not the password")
+    page.locator("main").get_by_role("button", name="登录").click()
+    expect(page.get_by_role("alert")).to_contain_text("邮箱或密码不正确")
+    expect(page.get_by_label("邮箱")).to_have_value("agency@example.com")

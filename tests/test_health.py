@@ -1,0 +1,17 @@
+from tests.conftest import build_app
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok"
+    assert response.json["database"]["ok"] is True
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_healthz_is_503_when_the_database_is_down():
+    app = build_app("postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["status"] == "unavailable"
+    assert response.json["database"]["ok"] is False
