@@ -64,6 +64,8 @@ def init_extensions(app: Flask) -> None:
     """Bind the database, migrations, login, CSRF, languages, rate limits and Bootstrap."""
     from registry import i18n
     from registry.accounts.loader import init_login
+    from registry.accounts.permissions import can_manage_accounts, can_read_audit_log
+    from registry.audit.labels import action_label, object_label
     from registry.security import init_security
 
     for module in MODEL_MODULES:
@@ -80,6 +82,10 @@ def init_extensions(app: Flask) -> None:
     init_login(app, login_manager)
     init_security(app)
     app.jinja_env.globals.update(
+        can_manage_accounts=can_manage_accounts,
+        can_read_audit_log=can_read_audit_log,
+        action_label=action_label,
+        object_label=object_label,
         html_lang=i18n.html_lang,
         current_language=i18n.current_language,
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,

@@ -116,6 +116,8 @@ def update_translations():
         "_l",
         "--no-location",
         "--sort-output",
+        "--ignore-dirs",
+        ".*",
         "-o",
         str(pot),
         ".",

@@ -1,6 +1,6 @@
 """Languages: the switcher's choice, then the browser's Accept-Language, then zh_CN."""
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, current_app, has_request_context, redirect, request, url_for
 from flask_babel import get_locale
 
 from registry.accounts.permissions import allow, anyone
@@ -14,6 +14,8 @@ ONE_YEAR = 365 * 24 * 3600
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # commands and jobs speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
     if chosen in languages:
         return chosen

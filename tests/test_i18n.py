@@ -56,8 +56,13 @@ def source_messages() -> set[str]:
     ]
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
     found = set()
+    options = {"templates/**.html": {"extensions": "jinja2.ext.do"}}
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(PROJECT_ROOT), method_map=method_map, keywords=keywords
+        str(PROJECT_ROOT),
+        method_map=method_map,
+        options_map=options,
+        keywords=keywords,
+        directory_filter=lambda path: not Path(path).name.startswith("."),
     ):
         found.add(message if isinstance(message, str) else message[0])
     return found

@@ -29,6 +29,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('password_changed_at', sa.DateTime(), nullable=False),
     sa.Column('last_login_at', sa.DateTime(), nullable=True),
+    sa.Column('previous_login_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint("role IN ('admin', 'reviewer', 'regulator', 'supervisor', 'agency', 'enterprise')", name=op.f('ck_account_role_known')),
     sa.CheckConstraint('email = lower(email)', name=op.f('ck_account_email_lower_case')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_account')),

@@ -33,6 +33,8 @@ class Account(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Shown to the holder on their workspace, so a sign-in they did not make stands out.
+    previous_login_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<Account {self.id} {self.email} {self.role}>"

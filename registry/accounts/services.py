@@ -52,7 +52,7 @@ def authenticate(email: str, password: str) -> LoginOutcome:
     if not account.active:
         record("account.login_failed", obj=account, details={"reason": "disabled"})
         return LoginOutcome(None, _("This account is disabled. Ask an administrator to enable it."))
-    account.last_login_at = utcnow()
+    account.previous_login_at, account.last_login_at = account.last_login_at, utcnow()
     record("account.login", actor=account, obj=account)
     return LoginOutcome(account)
 

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from registry.audit.labels import action_label
+
 
 class AuditFilterForm(FlaskForm):
     class Meta:
@@ -19,7 +21,7 @@ class AuditFilterForm(FlaskForm):
 
     def __init__(self, formdata, actions: list[str]):
         super().__init__(formdata)
-        self.action.choices = [("", _l("All actions"))] + [(a, a) for a in actions]
+        self.action.choices = [("", _l("All actions"))] + [(a, action_label(a)) for a in actions]
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:

@@ -1,7 +1,9 @@
 """Reading the audit log."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import Select, select
 
 from registry.audit.models import AuditEvent
@@ -19,7 +21,7 @@ def known_actions() -> list[str]:
 def filtered_events(
     *, actor=None, action=None, object_type=None, object_id=None, date_from=None, date_to=None
 ) -> Select:
-    """Events matching the filters, newest first. Dates are whole days, inclusive."""
+    """Events matching the filters, newest first. Dates are whole local days, inclusive."""
     query = select(AuditEvent).order_by(AuditEvent.seq.desc())
     if actor:
         query = query.where(
@@ -32,8 +34,21 @@ def filtered_events(
     if object_id:
         query = query.where(AuditEvent.object_id == object_id.strip())
     if date_from:
-        query = query.where(AuditEvent.occurred_at >= datetime.combine(date_from, time.min))
+        query = query.where(AuditEvent.occurred_at >= start_of_local_day(date_from))
     if date_to:
-        end = datetime.combine(date_to + timedelta(days=1), time.min)
-        query = query.where(AuditEvent.occurred_at < end)
+        query = query.where(
+            AuditEvent.occurred_at < start_of_local_day(date_to + timedelta(days=1))
+        )
     return query
+
+
+def start_of_local_day(day: date) -> datetime:
+    """Midnight of `day` in the registry's time zone, as the naive UTC the log stores."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.combine(day, time.min, zone).astimezone(UTC).replace(tzinfo=None)
+
+
+def event_exists(seq: int) -> bool:
+    return (
+        db.session.execute(select(AuditEvent.id).where(AuditEvent.seq == seq)).first() is not None
+    )

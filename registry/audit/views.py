@@ -6,7 +6,7 @@ from sqlalchemy import select
 from registry.accounts.permissions import allow, can_read_audit_log
 from registry.audit.forms import AuditFilterForm
 from registry.audit.models import AuditEvent
-from registry.audit.queries import filtered_events, known_actions
+from registry.audit.queries import event_exists, filtered_events, known_actions
 from registry.db import db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -34,4 +34,4 @@ def index():
 @allow(can_read_audit_log)
 def show(seq: int):
     event = db.first_or_404(select(AuditEvent).where(AuditEvent.seq == seq))
-    return render_template("audit/show.html", event=event)
+    return render_template("audit/show.html", event=event, has_next=event_exists(seq + 1))

@@ -162,3 +162,14 @@ def test_throttle_per_address_stops_spraying_many_accounts(app, auth):
     for number in range(3):
         assert auth.login(f"guess{number}@example.org", "wrong password 123").status_code == 401
     assert auth.login("guess9@example.org", "wrong password 123").status_code == 429
+
+
+def test_workspace_shows_the_previous_sign_in(client, auth, make_account):
+    account = make_account("agency")
+    auth.login(account.email)
+    assert "这是您首次登录" in client.get("/workspace").get_data(as_text=True)
+    auth.logout()
+    auth.login(account.email)
+    page = client.get("/workspace").get_data(as_text=True)
+    assert "这是您首次登录" not in page
+    assert 'data-testid="previous-login"' in page

@@ -63,3 +63,25 @@ def test_audit_log_is_paginated(app, client, login_as):
     page = client.get("/audit/?page=3").get_data(as_text=True)
     assert page.count('href="/audit/') >= 3
     assert 'aria-current="page">3<' in page
+
+
+def test_actions_are_named_in_the_users_language(client, login_as):
+    login_as("regulator")
+    page = client.get("/audit/").get_data(as_text=True)
+    assert "创建账号" in page
+    assert '<option value="account.login">登录</option>' in page
+
+
+def test_date_filters_count_days_in_china_time(app):
+    from datetime import datetime
+
+    from registry.audit.queries import start_of_local_day
+
+    assert start_of_local_day(date(2026, 10, 1)) == datetime(2026, 9, 30, 16, 0)
+
+
+def test_the_newest_event_offers_no_next_link(client, login_as):
+    login_as("regulator")
+    page = client.get("/audit/2").get_data(as_text=True)
+    assert 'href="/audit/1"' in page
+    assert 'href="/audit/3"' not in page
