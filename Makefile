@@ -36,6 +36,9 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/bandit --quiet --severity-level high --recursive registry ratings blacklist
 
+bench: install
+	$(BIN)/python bench/foundation.py
+
 screenshots: install-test translations
 	$(BIN)/python docs/screenshots.py
 
