@@ -37,10 +37,8 @@ class NewPasswordMixin:
             raise ValidationError(problem)
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(), Length(max=1024)]
-    )
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    """A new password for an existing account (set by its holder or by an admin)."""
 
     def __init__(self, account, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,6 +46,12 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
 
     def password_email(self):
         return self.account.email
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=1024)]
+    )
 
 
 class AccountForm(FlaskForm):
@@ -62,15 +66,6 @@ class NewAccountForm(NewPasswordMixin, AccountForm):
 
     def password_email(self):
         return self.email.data
-
-
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
-    def __init__(self, account, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.account = account
-
-    def password_email(self):
-        return self.account.email
 
 
 class ConfirmForm(FlaskForm):

@@ -103,12 +103,7 @@ def change_password(account: Account, *, current: str, new: str) -> None:
         raise AccountError(_("The current password is incorrect."))
     if current == new:
         raise AccountError(_("The new password must differ from the current one."))
-    problem = password_problem(new, email=account.email)
-    if problem:
-        raise AccountError(problem)
-    account.set_password(new)
-    account.must_change_password = False
-    account.end_other_sessions()
+    _replace_password(account, new, temporary=False)
     record("account.password_changed", actor=account, obj=account)
 
 
@@ -154,13 +149,18 @@ def set_account_active(actor, account: Account, active: bool) -> None:
 def reset_password(actor, account: Account, *, password: str) -> None:
     """An admin sets a temporary password; the holder must change it at the next login."""
     require(can_manage_accounts, actor)
+    _replace_password(account, password, temporary=True)
+    record("account.password_reset", actor=actor, obj=account)
+
+
+def _replace_password(account: Account, password: str, *, temporary: bool) -> None:
+    """Set a password that passes the policy; every session of the account ends."""
     problem = password_problem(password, email=account.email)
     if problem:
         raise AccountError(problem)
     account.set_password(password)
-    account.must_change_password = True
+    account.must_change_password = temporary
     account.end_other_sessions()
-    record("account.password_reset", actor=actor, obj=account)
 
 
 def _known_role(role: Role | str) -> Role:
