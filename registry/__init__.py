@@ -17,7 +17,13 @@ from registry.security import SecureCookiesOverHttps
 log = logging.getLogger(__name__)
 
 # Every package's models, so that metadata (and migrations) always see all tables.
-MODEL_MODULES = ("registry.accounts.models", "registry.audit.models")
+MODEL_MODULES = (
+    "registry.accounts.models",
+    "registry.audit.models",
+    "registry.uploads.models",
+    "registry.agencies.models",
+    "registry.agents.models",
+)
 
 # What an account with a temporary password may still open.
 PASSWORD_CHANGE_EXEMPT = frozenset(
@@ -98,10 +104,12 @@ def register_blueprints(app: Flask) -> None:
     from registry import i18n
     from registry.accounts.permissions import declare_public_endpoints
     from registry.accounts.views import admin, auth
+    from registry.agencies.catalogue_views import bp as catalogue
+    from registry.agents.views import bp as agents
     from registry.audit.views import bp as audit
     from registry.public.views import bp as public
 
-    for blueprint in (public, auth, admin, audit, i18n.bp):
+    for blueprint in (public, auth, admin, audit, i18n.bp, catalogue, agents):
         app.register_blueprint(blueprint)
     declare_public_endpoints(app, "static", "bootstrap.static")
 

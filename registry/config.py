@@ -45,6 +45,32 @@ DEFAULTS = {
     "PASSWORD_MIN_LENGTH": 12,
     # Lists.
     "PAGE_SIZE": 25,
+    # The region the registry serves: its district(s) and their towns and sub-districts.
+    "REGION_TOWNS": {
+        "江阴市": [
+            "澄江街道",
+            "南闸街道",
+            "云亭街道",
+            "夏港街道",
+            "申港街道",
+            "利港街道",
+            "璜土镇",
+            "月城镇",
+            "青阳镇",
+            "徐霞客镇",
+            "华士镇",
+            "周庄镇",
+            "新桥镇",
+            "长泾镇",
+            "顾山镇",
+            "祝塘镇",
+            "高新区",
+        ],
+    },
+    # Uploaded certificate scans and evidence: PDF, JPEG or PNG, checked by content.
+    "UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
+    # A town agent's training counts as current for this many months after the course.
+    "AGENT_TRAINING_VALID_MONTHS": 24,
     # Demo accounts may be created only in demo mode.
     "DEMO_MODE": False,
     "DEMO_PASSWORD": "demo-pass-2026",

@@ -7,8 +7,11 @@ schema is built once per run with the real migrations; each test then gets a fre
 
 import contextvars
 import os
+import random
 import re
 import shutil
+from datetime import date
+from decimal import Decimal
 
 import flask_migrate
 import pytest
@@ -19,6 +22,8 @@ from sqlalchemy import text
 from registry import create_app
 from registry.accounts import services as account_services
 from registry.accounts.permissions import SYSTEM
+from registry.agencies.credit_code import generate_credit_code
+from registry.agencies.models import Agency, FeeCap, ServiceItem, fen
 from registry.config import normalise_database_url
 from registry.db import db
 
@@ -182,6 +187,87 @@ def make_account(app):
             account.active = False
         db.session.commit()
         return account
+
+    return make
+
+
+@pytest.fixture
+def make_agency(app):
+    """Create a committed agency: make_agency("active", name=..., users=[account])."""
+    rng = random.Random(20261128)
+    counter = iter(range(1, 100_000))
+
+    def make(
+        status: str = "active",
+        *,
+        name: str | None = None,
+        category: str = "surveying",
+        credit_code: str | None = None,
+        town: str = "澄江街道",
+        users=(),
+    ):
+        number = next(counter)
+        agency = Agency(
+            credit_code=credit_code or generate_credit_code(rng),
+            status=status,
+            category=category,
+            district="江阴市",
+            town=town,
+            address=f"江阴市测试路{number}号",
+            contact_person="张联系",
+            phone="0510-86000000",
+            legal_representative="李法人",
+        )
+        agency.set_name(name or f"江阴测试测绘有限公司{number}")
+        db.session.add(agency)
+        db.session.flush()
+        for account in users:
+            db.session.merge(account).agency_id = agency.id
+        db.session.commit()
+        return agency
+
+    return make
+
+
+@pytest.fixture
+def make_service_item(app):
+    """Create a committed catalogue item; government-guided ones get a cap in force."""
+    counter = iter(range(1, 100_000))
+
+    def make(
+        code: str | None = None,
+        *,
+        pricing: str = "market",
+        cap: str | None = None,
+        statutory_days: int = 20,
+        category: str = "surveying",
+        unit: str = "项",
+        name: str | None = None,
+    ):
+        number = next(counter)
+        item = ServiceItem(
+            code=code or f"T-{number:03d}",
+            name=name or f"测试服务{number}",
+            category=category,
+            legal_basis="《测试条例》第十条",
+            pricing_type=pricing,
+            unit=unit,
+            statutory_days=statutory_days,
+            acceptance_conditions="材料齐全",
+            materials="申请书",
+            procedure="1. 受理\n2. 办理\n3. 出具报告",
+        )
+        if pricing == "government_guided":
+            item.caps.append(
+                FeeCap(
+                    cap_fen=fen(Decimal(cap or "1000")),
+                    basis="苏价服〔2020〕1号",
+                    effective_from=date(2020, 1, 1),
+                )
+            )
+        db.session.add(item)
+        db.session.commit()
+        return item
 
     return make
 

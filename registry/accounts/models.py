@@ -3,8 +3,8 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry.accounts.roles import Role
@@ -32,9 +32,15 @@ class Account(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The organisation this account acts for (an agency's staff, an enterprise's user).
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
     last_login_at: Mapped[datetime | None]
     # Shown to the holder on their workspace, so a sign-in they did not make stands out.
     previous_login_at: Mapped[datetime | None]
+
+    agency = relationship("Agency", foreign_keys=[agency_id])
+    enterprise = relationship("Enterprise", foreign_keys=[enterprise_id])
 
     def __repr__(self) -> str:
         return f"<Account {self.id} {self.email} {self.role}>"

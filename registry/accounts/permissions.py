@@ -60,6 +60,35 @@ def can_read_audit_log(user) -> bool:
     return has_role(user, Role.ADMIN, *REGULATOR_ROLES)
 
 
+def is_regulator(user) -> bool:
+    """Regulators and reviewers: verify agencies, keep the catalogue, agents and templates."""
+    return has_role(user, *REGULATOR_ROLES)
+
+
+def is_anonymous(user) -> bool:
+    """Only visitors who are not signed in (self-registration)."""
+    return not signed_in(user)
+
+
+def is_agency_user(user) -> bool:
+    """An agency staff account, linked to its agency or still waiting for the link."""
+    return has_role(user, Role.AGENCY)
+
+
+def is_enterprise_user(user) -> bool:
+    return has_role(user, Role.ENTERPRISE)
+
+
+def acts_for_agency(user, agency) -> bool:
+    """The user is staff of exactly this agency."""
+    return is_agency_user(user) and agency is not None and user.agency_id == agency.id
+
+
+def can_see_agency_private(user, agency) -> bool:
+    """Private data (certificate scans, drafts, link requests): its own staff and regulators."""
+    return acts_for_agency(user, agency) or is_regulator(user)
+
+
 # --- declaring and enforcing -----------------------------------------------------------
 
 

@@ -97,6 +97,32 @@ def create_account(
     return account
 
 
+SELF_REGISTERED_ROLES = frozenset({Role.AGENCY, Role.ENTERPRISE})
+
+
+def register_account(*, email: str, display_name: str, role: Role, password: str) -> Account:
+    """Someone signs themselves up as agency staff or an enterprise user."""
+    if role not in SELF_REGISTERED_ROLES:
+        raise AccountError(_("Only agencies and enterprises can register themselves."))
+    email = normalise_email(email)
+    if find_account(email) is not None:
+        raise AccountError(_("An account with this email already exists."))
+    problem = password_problem(password, email=email)
+    if problem:
+        raise AccountError(problem)
+    account = Account(email=email, display_name=display_name.strip(), role=role.value)
+    account.set_password(password)
+    db.session.add(account)
+    db.session.flush()
+    record(
+        "account.registered",
+        actor=account,
+        obj=account,
+        details={"email": email, "role": role.value},
+    )
+    return account
+
+
 def change_password(account: Account, *, current: str, new: str) -> None:
     """The account holder changes their password; every other session of theirs ends."""
     if not account.check_password(current):
