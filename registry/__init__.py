@@ -70,7 +70,11 @@ def init_extensions(app: Flask) -> None:
     """Bind the database, migrations, login, CSRF, languages, rate limits and Bootstrap."""
     from registry import i18n
     from registry.accounts.loader import init_login
-    from registry.accounts.permissions import can_manage_accounts, can_read_audit_log
+    from registry.accounts.permissions import (
+        can_manage_accounts,
+        can_read_audit_log,
+        is_regulator,
+    )
     from registry.audit.labels import action_label, object_label
     from registry.security import init_security
 
@@ -89,6 +93,7 @@ def init_extensions(app: Flask) -> None:
     init_security(app)
     app.jinja_env.globals.update(
         can_manage_accounts=can_manage_accounts,
+        is_regulator=is_regulator,
         can_read_audit_log=can_read_audit_log,
         action_label=action_label,
         object_label=object_label,
@@ -104,12 +109,16 @@ def register_blueprints(app: Flask) -> None:
     from registry import i18n
     from registry.accounts.permissions import declare_public_endpoints
     from registry.accounts.views import admin, auth
+    from registry.agencies import views as agency_views
     from registry.agencies.catalogue_views import bp as catalogue
+    from registry.agencies.regulator_views import bp as agency_admin
     from registry.agents.views import bp as agents
     from registry.audit.views import bp as audit
     from registry.public.views import bp as public
 
-    for blueprint in (public, auth, admin, audit, i18n.bp, catalogue, agents):
+    for blueprint in (public, auth, admin, audit, i18n.bp, catalogue, agents, agency_views.register,
+                      agency_views.my_agency, agency_views.my_enterprise, agency_views.files,
+                      agency_admin):
         app.register_blueprint(blueprint)
     declare_public_endpoints(app, "static", "bootstrap.static")
 

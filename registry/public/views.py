@@ -2,12 +2,14 @@
 
 import logging
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, abort, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from registry.accounts.permissions import allow, anyone, signed_in
+from registry.agencies import queries
+from registry.dates import local_today
 from registry.db import db
 
 bp = Blueprint("public", __name__)
@@ -25,6 +27,21 @@ def home():
 def workspace():
     """Each role's landing page: the account, and what this role can do here."""
     return render_template("public/workspace.html", account=current_user)
+
+
+@bp.route("/agencies/<credit_code>")
+@allow(anyone)
+def agency_profile(credit_code: str):
+    """An agency's public profile: identity, qualifications, services and fees with history."""
+    agency = queries.public_agency(credit_code)
+    if agency is None:
+        abort(404)
+    today = local_today()
+    return render_template(
+        "public/agency_profile.html", agency=agency, today=today,
+        fees=queries.fees_in_force(agency.id, today),
+        history=queries.fee_history_by_item(agency.id),
+    )
 
 
 @bp.route("/healthz")

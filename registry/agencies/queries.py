@@ -1,0 +1,98 @@
+"""Reads about agencies that pages (public, agency, regulator) and the API share."""
+
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from registry.agencies.categories import PUBLIC_STATUSES, AgencyStatus
+from registry.agencies.credit_code import normalise_credit_code
+from registry.agencies.models import Agency, FeeSchedule, Qualification, ServiceItem
+from registry.db import LIKE_ESCAPE, contains_pattern, db
+
+
+def public_agency(credit_code: str) -> Agency | None:
+    """An agency the public may see (verified at some point), by its credit code."""
+    return db.session.execute(
+        select(Agency)
+        .where(
+            Agency.credit_code == normalise_credit_code(credit_code),
+            Agency.status.in_([s.value for s in PUBLIC_STATUSES]),
+        )
+        .options(selectinload(Agency.qualifications).selectinload(Qualification.certificate))
+    ).scalar_one_or_none()
+
+
+def fees_in_force(agency_id: int, day: date) -> list[FeeSchedule]:
+    """The agency's offers in force on a day, with their catalogue items."""
+    return list(
+        db.session.execute(
+            FeeSchedule.in_force_on(day, agency_id=agency_id)
+            .join(ServiceItem)
+            .order_by(ServiceItem.code)
+            .options(selectinload(FeeSchedule.service_item).selectinload(ServiceItem.caps))
+        ).scalars()
+    )
+
+
+def fee_history_by_item(agency_id: int) -> dict[int, list[FeeSchedule]]:
+    """Every schedule the agency published, newest first, grouped by service item id."""
+    rows = db.session.execute(
+        select(FeeSchedule)
+        .where(FeeSchedule.agency_id == agency_id)
+        .order_by(
+            FeeSchedule.service_item_id, FeeSchedule.effective_from.desc(), FeeSchedule.id.desc()
+        )
+    ).scalars()
+    history: dict[int, list[FeeSchedule]] = {}
+    for schedule in rows:
+        history.setdefault(schedule.service_item_id, []).append(schedule)
+    return history
+
+
+def open_offers(agency_id: int) -> list[FeeSchedule]:
+    """The agency's current and scheduled offers (rows not yet ended)."""
+    return list(
+        db.session.execute(
+            select(FeeSchedule)
+            .join(ServiceItem)
+            .where(FeeSchedule.agency_id == agency_id, FeeSchedule.effective_to.is_(None))
+            .order_by(ServiceItem.code)
+        ).scalars()
+    )
+
+
+def offerable_items(category: str | None = None) -> list[ServiceItem]:
+    """Catalogue items an agency may publish a fee for (not retired), its category first."""
+    items = (
+        db.session.execute(
+            select(ServiceItem).where(ServiceItem.retired_on.is_(None)).order_by(ServiceItem.code)
+        )
+        .scalars()
+        .all()
+    )
+    return sorted(items, key=lambda item: item.category != category)
+
+
+def agencies_for_regulators(
+    *, q: str | None = None, status: str | None = None, category: str | None = None
+):
+    """Every agency whatever its state, filtered; newest registrations first."""
+    query = select(Agency).order_by(Agency.created_at.desc(), Agency.id.desc())
+    if q:
+        text = q.strip()
+        query = query.where(
+            or_(
+                Agency.credit_code == normalise_credit_code(text),
+                Agency.name_normalised.like(contains_pattern(text.lower()), escape=LIKE_ESCAPE),
+            )
+        )
+    if status:
+        query = query.where(Agency.status == status)
+    if category:
+        query = query.where(Agency.category == category)
+    return query
+
+
+def pending_registrations():
+    return select(Agency).where(Agency.status == AgencyStatus.PENDING).order_by(Agency.created_at)

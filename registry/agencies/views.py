@@ -1,0 +1,377 @@
+"""Self-registration of agencies and enterprises, and the agency's own pages."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+
+from registry.accounts.permissions import (
+    allow,
+    can_see_agency_private,
+    is_agency_user,
+    is_anonymous,
+    is_enterprise_user,
+    signed_in,
+)
+from registry.accounts.services import AccountError
+from registry.agencies import fees, queries, services
+from registry.agencies.forms import (
+    AddQualificationForm,
+    AgencyProfileForm,
+    AgencyRegistrationForm,
+    EnterpriseRegistrationForm,
+    FeeForm,
+    OptionalReasonForm,
+    WithdrawFeeForm,
+)
+from registry.agencies.models import FeeSchedule, LinkRequest, Qualification, ServiceItem
+from registry.dates import local_today
+from registry.db import db
+from registry.uploads.services import UploadError, attachment_response, store_upload
+
+register = Blueprint("register", __name__, url_prefix="/register")
+my_agency = Blueprint("my_agency", __name__, url_prefix="/my/agency")
+my_enterprise = Blueprint("my_enterprise", __name__, url_prefix="/my/enterprise")
+files = Blueprint("files", __name__, url_prefix="/files")
+
+
+# --- registration ------------------------------------------------------------------------
+
+
+@register.route("/")
+@allow(is_anonymous)
+def choose():
+    return render_template("agencies/register_choose.html")
+
+
+@register.route("/agency", methods=["GET", "POST"])
+@allow(is_anonymous)
+def agency():
+    form = AgencyRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            outcome = services.register_agency(
+                email=form.email.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                credit_code=form.credit_code.data,
+                details=form.details(),
+                qualifications=_qualifications(form),
+                checksum_claimed_genuine=form.code_is_genuine.data,
+            )
+        except (AccountError, services.RegistryError, UploadError) as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            login_user(outcome.account)
+            if outcome.link_request:
+                flash(
+                    _(
+                        "This agency is already registered. Your account will act for it once "
+                        "one of its users or a regulator approves your request."
+                    ),
+                    "info",
+                )
+            else:
+                flash(
+                    _(
+                        "Registration received. A regulator will verify it; until then the "
+                        "agency is not shown to the public."
+                    ),
+                    "success",
+                )
+            return redirect(url_for("my_agency.overview"))
+    return render_template("agencies/register_agency.html", form=form)
+
+
+@register.route("/enterprise", methods=["GET", "POST"])
+@allow(is_anonymous)
+def enterprise():
+    form = EnterpriseRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            outcome = services.register_enterprise(
+                email=form.email.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                credit_code=form.credit_code.data,
+                name=form.enterprise_name.data,
+            )
+        except (AccountError, services.RegistryError) as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            login_user(outcome.account)
+            if outcome.link_request:
+                flash(
+                    _(
+                        "This enterprise is already registered. Your account will act for it "
+                        "once one of its users or a regulator approves your request."
+                    ),
+                    "info",
+                )
+            else:
+                flash(_("Your enterprise is registered."), "success")
+            return redirect(url_for("my_enterprise.overview"))
+    return render_template("agencies/register_enterprise.html", form=form)
+
+
+def _qualifications(form) -> list[services.QualificationDetails]:
+    """The filled-in qualification rows, with their scans stored."""
+    found = []
+    for entry in form.qualifications.entries:
+        if entry.form.is_filled():
+            upload = entry.form.certificate.data
+            scan = store_upload(upload) if upload and upload.filename else None
+            found.append(entry.form.details(scan))
+    return found
+
+
+# --- the agency's own pages ----------------------------------------------------------------
+
+
+def _own_agency():
+    agency = current_user.agency
+    if agency is None:
+        abort(404)
+    return agency
+
+
+@my_agency.route("/")
+@allow(is_agency_user)
+def overview():
+    agency = current_user.agency
+    waiting = (
+        db.session.execute(
+            db.select(LinkRequest).where(
+                LinkRequest.account_id == current_user.id, LinkRequest.status == "pending"
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if agency is None:
+        return render_template("agencies/my_unlinked.html", waiting=waiting)
+    return render_template(
+        "agencies/my_overview.html",
+        agency=agency,
+        offers=queries.open_offers(agency.id),
+        link_requests=services.pending_link_requests(agency_id=agency.id),
+        needs_code_exception=services.needs_code_exception(agency),
+        decide_form=OptionalReasonForm(),
+    )
+
+
+@my_agency.route("/profile", methods=["GET", "POST"])
+@allow(is_agency_user)
+def profile():
+    agency = _own_agency()
+    form = AgencyProfileForm()
+    if request.method == "GET":
+        form.fill_from(agency)
+    if form.validate_on_submit():
+        try:
+            if agency.status == "rejected":
+                services.resubmit_registration(current_user, agency, form.details())
+            else:
+                services.update_agency_profile(current_user, agency, form.details())
+        except services.RegistryError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(
+                _("Registration sent for verification again.")
+                if agency.status == "pending"
+                else _("Profile saved."),
+                "success",
+            )
+            return redirect(url_for("my_agency.overview"))
+    return render_template("agencies/my_profile.html", agency=agency, form=form)
+
+
+@my_agency.route("/qualifications", methods=["GET", "POST"])
+@allow(is_agency_user)
+def qualifications():
+    agency = _own_agency()
+    form = AddQualificationForm()
+    if form.validate_on_submit():
+        try:
+            upload = form.certificate.data
+            scan = (
+                store_upload(upload, uploaded_by=current_user)
+                if upload and upload.filename
+                else None
+            )
+            services.add_qualification(current_user, agency, form.details(scan))
+        except (services.RegistryError, UploadError) as error:
+            db.session.rollback()
+            form.certificate.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Qualification added."), "success")
+            return redirect(url_for("my_agency.qualifications"))
+    return render_template(
+        "agencies/my_qualifications.html",
+        agency=agency,
+        form=form,
+        remove_form=OptionalReasonForm(),
+    )
+
+
+@my_agency.route("/qualifications/<int:qualification_id>/remove", methods=["POST"])
+@allow(is_agency_user)
+def remove_qualification(qualification_id: int):
+    agency = _own_agency()
+    qualification = db.get_or_404(Qualification, qualification_id)
+    if qualification.agency_id != agency.id or not OptionalReasonForm().validate_on_submit():
+        abort(404)
+    services.remove_qualification(current_user, qualification)
+    db.session.commit()
+    flash(_("Qualification removed."), "success")
+    return redirect(url_for("my_agency.qualifications"))
+
+
+@my_agency.route("/fees", methods=["GET", "POST"])
+@allow(is_agency_user)
+def fee_list():
+    agency = _own_agency()
+    form = FeeForm()
+    items = queries.offerable_items(agency.category)
+    form.service_item.choices = [(item.id, f"{item.code} {item.name}") for item in items]
+    if request.method == "GET":
+        form.effective_from.data = local_today()
+        if request.args.get("item", type=int):
+            form.service_item.data = request.args.get("item", type=int)
+    if form.validate_on_submit():
+        item = db.get_or_404(ServiceItem, form.service_item.data)
+        offer = fees.FeeOffer(
+            fee_min=form.fee_min.data,
+            fee_max=form.fee_max.data,
+            basis=form.basis.data,
+            promised_days=form.promised_days.data,
+            effective_from=form.effective_from.data,
+        )
+        try:
+            fees.publish_fee(current_user, agency, item, offer)
+        except services.RegistryError as error:
+            db.session.rollback()
+            form.fee_max.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Fee for %(item)s published.", item=item.name), "success")
+            return redirect(url_for("my_agency.fee_list"))
+    return render_template(
+        "agencies/my_fees.html",
+        agency=agency,
+        form=form,
+        items=items,
+        offers=queries.open_offers(agency.id),
+        history=queries.fee_history_by_item(agency.id),
+        withdraw_form=WithdrawFeeForm(),
+        today=local_today(),
+    )
+
+
+@my_agency.route("/fees/<int:schedule_id>/withdraw", methods=["POST"])
+@allow(is_agency_user)
+def withdraw_fee(schedule_id: int):
+    agency = _own_agency()
+    schedule = db.get_or_404(FeeSchedule, schedule_id)
+    if schedule.agency_id != agency.id:
+        abort(404)
+    form = WithdrawFeeForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the date from which the service is no longer offered."), "danger")
+        return redirect(url_for("my_agency.fee_list"))
+    try:
+        fees.withdraw_fee(current_user, schedule, form.effective_to.data)
+    except services.RegistryError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "The offer ends on %(day)s; its history stays public.",
+                day=form.effective_to.data.isoformat(),
+            ),
+            "success",
+        )
+    return redirect(url_for("my_agency.fee_list"))
+
+
+# --- link requests (agency and enterprise users decide for their own organisation) ------
+
+
+@my_agency.route("/links/<int:request_id>", methods=["POST"])
+@allow(is_agency_user)
+def decide_agency_link(request_id: int):
+    return _decide_link(request_id, "my_agency.overview")
+
+
+@my_enterprise.route("/links/<int:request_id>", methods=["POST"])
+@allow(is_enterprise_user)
+def decide_enterprise_link(request_id: int):
+    return _decide_link(request_id, "my_enterprise.overview")
+
+
+def _decide_link(request_id: int, back: str):
+    link = db.get_or_404(LinkRequest, request_id)
+    form = OptionalReasonForm()
+    if not services.can_decide_link(current_user, link) or not form.validate_on_submit():
+        abort(404)
+    approve = request.form.get("decision") == "approve"
+    try:
+        services.decide_link(current_user, link, approve=approve, reason=form.reason.data)
+    except services.RegistryError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(
+            _("%(email)s can now act for your organisation.", email=link.account.email)
+            if approve
+            else _("Request from %(email)s rejected.", email=link.account.email),
+            "success",
+        )
+    return redirect(url_for(back))
+
+
+@my_enterprise.route("/")
+@allow(is_enterprise_user)
+def overview():
+    enterprise = current_user.enterprise
+    waiting = (
+        db.session.execute(
+            db.select(LinkRequest).where(
+                LinkRequest.account_id == current_user.id, LinkRequest.status == "pending"
+            )
+        )
+        .scalars()
+        .all()
+    )
+    requests = services.pending_link_requests(enterprise_id=enterprise.id) if enterprise else []
+    return render_template(
+        "agencies/my_enterprise.html",
+        enterprise=enterprise,
+        waiting=waiting,
+        link_requests=requests,
+        decide_form=OptionalReasonForm(),
+    )
+
+
+# --- files -------------------------------------------------------------------------------
+
+
+@files.route("/certificates/<int:qualification_id>")
+@allow(signed_in)
+def certificate(qualification_id: int):
+    """A qualification's scan, as an attachment, to its agency's staff and regulators only."""
+    qualification = db.get_or_404(Qualification, qualification_id)
+    if qualification.certificate is None or not can_see_agency_private(
+        current_user, qualification.agency
+    ):
+        abort(404)
+    return attachment_response(qualification.certificate)
