@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from registry.agencies.categories import PUBLIC_STATUSES, AgencyStatus
@@ -92,6 +92,12 @@ def agencies_for_regulators(
     if category:
         query = query.where(Agency.category == category)
     return query
+
+
+def count_pending_registrations() -> int:
+    return db.session.execute(
+        select(func.count(Agency.id)).where(Agency.status == AgencyStatus.PENDING)
+    ).scalar_one()
 
 
 def pending_registrations():

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from registry.accounts.models import Account
 from registry.accounts.permissions import allow, is_regulator
@@ -47,10 +47,12 @@ def index():
             q=filters.q.data, status=filters.status.data, category=filters.category.data
         )
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    pending = db.session.execute(
-        select(func.count(Agency.id)).where(Agency.status == AgencyStatus.PENDING)
-    ).scalar_one()
-    return render_template("agencies/admin_index.html", page=page, filters=filters, pending=pending)
+    return render_template(
+        "agencies/admin_index.html",
+        page=page,
+        filters=filters,
+        pending=queries.count_pending_registrations(),
+    )
 
 
 @bp.route("/queue")

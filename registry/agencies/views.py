@@ -339,9 +339,9 @@ def _decide_link(request_id: int, back: str):
     return redirect(url_for(back))
 
 
-@my_enterprise.route("/")
+@my_enterprise.route("/", endpoint="overview")
 @allow(is_enterprise_user)
-def overview():
+def enterprise_overview():
     enterprise = current_user.enterprise
     waiting = (
         db.session.execute(

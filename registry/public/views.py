@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from registry.accounts.permissions import allow, anyone, signed_in
+from registry.accounts.permissions import allow, anyone, is_regulator, signed_in
 from registry.agencies import queries
 from registry.dates import local_today
 from registry.db import db
@@ -26,7 +26,10 @@ def home():
 @allow(signed_in)
 def workspace():
     """Each role's landing page: the account, and what this role can do here."""
-    return render_template("public/workspace.html", account=current_user)
+    pending = queries.count_pending_registrations() if is_regulator(current_user) else 0
+    return render_template(
+        "public/workspace.html", account=current_user, pending_registrations=pending
+    )
 
 
 @bp.route("/agencies/<credit_code>")
@@ -38,7 +41,9 @@ def agency_profile(credit_code: str):
         abort(404)
     today = local_today()
     return render_template(
-        "public/agency_profile.html", agency=agency, today=today,
+        "public/agency_profile.html",
+        agency=agency,
+        today=today,
         fees=queries.fees_in_force(agency.id, today),
         history=queries.fee_history_by_item(agency.id),
     )

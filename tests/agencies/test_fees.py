@@ -24,9 +24,14 @@ def agency_client(app, make_account, make_agency):
 
 
 def offer(item, **overrides):
-    data = {"service_item": item.id, "fee_min": "800", "fee_max": "1200",
-            "basis": "按《工程勘察设计收费标准》计费", "promised_days": "10",
-            "effective_from": local_today().isoformat()}
+    data = {
+        "service_item": item.id,
+        "fee_min": "800",
+        "fee_max": "1200",
+        "basis": "按《工程勘察设计收费标准》计费",
+        "promised_days": "10",
+        "effective_from": local_today().isoformat(),
+    }
     data.update(overrides)
     return data
 
@@ -36,28 +41,34 @@ def schedules():
     return db.session.execute(select(FeeSchedule).order_by(FeeSchedule.id)).scalars().all()
 
 
-def test_active_agency_publishes_a_fee_shown_on_its_profile(agency_client, client,
-                                                            make_service_item):
+def test_active_agency_publishes_a_fee_shown_on_its_profile(
+    agency_client, client, make_service_item
+):
     item = make_service_item(name="地形图测绘")
     response = post_form(agency_client, "/my/agency/fees", offer(item))
     assert response.status_code == 302
     (schedule,) = schedules()
     assert (schedule.fee_min_fen, schedule.fee_max_fen, schedule.unit) == (80000, 120000, "项")
-    page = client.get(f"/agencies/{agency_client.agency.credit_code}",
-                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    page = client.get(
+        f"/agencies/{agency_client.agency.credit_code}", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
     assert "地形图测绘" in page
     assert "CN¥800.00" in page
     assert "CN¥1,200.00" in page
 
 
-def test_a_change_ends_the_old_fee_and_keeps_it_in_the_history(agency_client, client,
-                                                               make_service_item):
+def test_a_change_ends_the_old_fee_and_keeps_it_in_the_history(
+    agency_client, client, make_service_item
+):
     item = make_service_item()
     today = local_today()
     post_form(agency_client, "/my/agency/fees", offer(item))
     later = today + timedelta(days=5)
-    post_form(agency_client, "/my/agency/fees",
-              offer(item, fee_max="1500", effective_from=later.isoformat()))
+    post_form(
+        agency_client,
+        "/my/agency/fees",
+        offer(item, fee_max="1500", effective_from=later.isoformat()),
+    )
     old, new = schedules()
     assert (old.effective_from, old.effective_to) == (today, later)
     assert (new.effective_from, new.effective_to, new.fee_max_fen) == (later, None, 150000)
@@ -65,14 +76,14 @@ def test_a_change_ends_the_old_fee_and_keeps_it_in_the_history(agency_client, cl
     assert in_force == {old.id}
     in_force = {row.id for row in db.session.execute(FeeSchedule.in_force_on(later)).scalars()}
     assert in_force == {new.id}
-    page = client.get(f"/agencies/{agency_client.agency.credit_code}",
-                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    page = client.get(
+        f"/agencies/{agency_client.agency.credit_code}", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
     assert "Fee history" in page
     assert "CN¥1,500.00" in page
 
 
-def test_a_same_day_correction_leaves_the_first_row_as_replaced(agency_client,
-                                                                make_service_item):
+def test_a_same_day_correction_leaves_the_first_row_as_replaced(agency_client, make_service_item):
     item = make_service_item()
     post_form(agency_client, "/my/agency/fees", offer(item))
     post_form(agency_client, "/my/agency/fees", offer(item, fee_max="1100"))
@@ -119,8 +130,9 @@ def test_a_retired_item_takes_no_new_fee(agency_client, make_service_item):
 
 
 @pytest.mark.parametrize("status", ["pending", "suspended", "rejected"])
-def test_an_agency_that_is_not_active_cannot_publish(app, make_account, make_agency,
-                                                     make_service_item, status):
+def test_an_agency_that_is_not_active_cannot_publish(
+    app, make_account, make_agency, make_service_item, status
+):
     account = make_account("agency")
     make_agency(status, users=[account])
     client = app.test_client()
@@ -131,28 +143,34 @@ def test_an_agency_that_is_not_active_cannot_publish(app, make_account, make_age
     assert schedules() == []
 
 
-def test_withdrawing_ends_the_offer_but_keeps_it_public(agency_client, client,
-                                                       make_service_item):
+def test_withdrawing_ends_the_offer_but_keeps_it_public(agency_client, client, make_service_item):
     item = make_service_item(name="宗地测绘")
     post_form(agency_client, "/my/agency/fees", offer(item))
     (schedule,) = schedules()
     tomorrow = local_today() + timedelta(days=1)
-    post_form(agency_client, f"/my/agency/fees/{schedule.id}/withdraw",
-              {"effective_to": tomorrow.isoformat()})
+    post_form(
+        agency_client,
+        f"/my/agency/fees/{schedule.id}/withdraw",
+        {"effective_to": tomorrow.isoformat()},
+    )
     (schedule,) = schedules()
     assert schedule.effective_to == tomorrow
 
 
-def test_staff_of_another_agency_cannot_withdraw_its_fee(app, agency_client, make_account,
-                                                         make_agency, make_service_item):
+def test_staff_of_another_agency_cannot_withdraw_its_fee(
+    app, agency_client, make_account, make_agency, make_service_item
+):
     post_form(agency_client, "/my/agency/fees", offer(make_service_item()))
     (schedule,) = schedules()
     intruder_account = make_account("agency")
     make_agency("active", users=[intruder_account])
     intruder = app.test_client()
     AuthActions(intruder).login(intruder_account.email)
-    response = post_form(intruder, f"/my/agency/fees/{schedule.id}/withdraw",
-                         {"effective_to": local_today().isoformat()})
+    response = post_form(
+        intruder,
+        f"/my/agency/fees/{schedule.id}/withdraw",
+        {"effective_to": local_today().isoformat()},
+    )
     assert response.status_code == 404
     (schedule,) = schedules()
     assert schedule.effective_to is None
@@ -164,9 +182,18 @@ def test_the_database_refuses_two_open_rows_for_one_offer(agency_client, make_se
     item = make_service_item()
     post_form(agency_client, "/my/agency/fees", offer(item))
     (schedule,) = schedules()
-    db.session.add(FeeSchedule(agency_id=schedule.agency_id, service_item_id=item.id,
-                               fee_min_fen=1, fee_max_fen=2, unit="项", basis="x",
-                               promised_days=1, effective_from=local_today()))
+    db.session.add(
+        FeeSchedule(
+            agency_id=schedule.agency_id,
+            service_item_id=item.id,
+            fee_min_fen=1,
+            fee_max_fen=2,
+            unit="项",
+            basis="x",
+            promised_days=1,
+            effective_from=local_today(),
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()

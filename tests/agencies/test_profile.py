@@ -27,16 +27,30 @@ def test_unknown_or_malformed_codes_are_404(client):
 
 def test_profile_lists_qualifications_with_validity_and_no_scan_link(client, make_agency):
     agency = make_agency("active")
-    db.session.add_all([
-        Qualification(agency_id=agency.id, name="测绘资质证书", level="乙级", number="A-1",
-                      issuer="江苏省自然资源厅", valid_from=date(2020, 1, 1),
-                      valid_until=date(2099, 1, 1)),
-        Qualification(agency_id=agency.id, name="旧证书", number="B-2", issuer="某厅",
-                      valid_until=date(2001, 1, 1)),
-    ])
+    db.session.add_all(
+        [
+            Qualification(
+                agency_id=agency.id,
+                name="测绘资质证书",
+                level="乙级",
+                number="A-1",
+                issuer="江苏省自然资源厅",
+                valid_from=date(2020, 1, 1),
+                valid_until=date(2099, 1, 1),
+            ),
+            Qualification(
+                agency_id=agency.id,
+                name="旧证书",
+                number="B-2",
+                issuer="某厅",
+                valid_until=date(2001, 1, 1),
+            ),
+        ]
+    )
     db.session.commit()
-    page = client.get(f"/agencies/{agency.credit_code}",
-                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    page = client.get(
+        f"/agencies/{agency.credit_code}", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
     assert "测绘资质证书" in page
     assert "not valid today" in page
     assert "/files/certificates/" not in page
@@ -44,6 +58,7 @@ def test_profile_lists_qualifications_with_validity_and_no_scan_link(client, mak
 
 def test_deregistered_agencies_stay_visible_with_their_state(client, make_agency):
     agency = make_agency("deregistered")
-    page = client.get(f"/agencies/{agency.credit_code}",
-                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    page = client.get(
+        f"/agencies/{agency.credit_code}", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
     assert "Deregistered" in page

@@ -22,7 +22,10 @@ def test_agency_registers_and_waits_for_verification(english):
     assert response.headers["Location"] == "/my/agency/"
     agency = db.session.execute(select(Agency)).scalar_one()
     assert (agency.status, agency.credit_code, agency.name_initials) == (
-        "pending", VALID_CODE, "jyhcchyxgs")
+        "pending",
+        VALID_CODE,
+        "jyhcchyxgs",
+    )
     assert agency.qualifications[0].number == "乙测资字32000001"
     account = db.session.execute(select(Account)).scalar_one()
     assert (account.role, account.agency_id) == ("agency", agency.id)
@@ -54,15 +57,19 @@ def test_malformed_credit_codes_are_refused_with_the_rule(english):
 
 
 def test_a_genuine_code_failing_the_check_waits_for_a_regulator_exception(english):
-    post_form(english, "/register/agency",
-              agency_form(credit_code=CHECKSUM_FAILING_CODE, code_is_genuine="y"))
+    post_form(
+        english,
+        "/register/agency",
+        agency_form(credit_code=CHECKSUM_FAILING_CODE, code_is_genuine="y"),
+    )
     agency = db.session.execute(select(Agency)).scalar_one()
     assert agency.status == "pending"
     assert "must accept it with a reason" in english.get("/my/agency/").get_data(as_text=True)
 
 
 def test_certificate_scan_is_stored_and_served_only_to_its_agency_and_regulators(
-        app, english, login_as, make_account):
+    app, english, login_as, make_account
+):
     data = agency_form(**{"qualifications-0-certificate": (io.BytesIO(PNG), "证书.png")})
     post_form(english, "/register/agency", data, content_type="multipart/form-data")
     qualification = db.session.execute(select(Qualification)).scalar_one()
@@ -83,9 +90,12 @@ def test_certificate_scan_is_stored_and_served_only_to_its_agency_and_regulators
 
 def test_a_disguised_upload_is_refused_and_nothing_saved(english):
     fake = (io.BytesIO(b"MZ\x90\x00 not an image"), "scan.png")
-    page = post_form(english, "/register/agency",
-                     agency_form(**{"qualifications-0-certificate": fake}),
-                     content_type="multipart/form-data")
+    page = post_form(
+        english,
+        "/register/agency",
+        agency_form(**{"qualifications-0-certificate": fake}),
+        content_type="multipart/form-data",
+    )
     assert "Only PDF, JPEG and PNG" in page.get_data(as_text=True)
     assert count(Agency) == 0
     assert count(Account) == 0
@@ -94,9 +104,12 @@ def test_a_disguised_upload_is_refused_and_nothing_saved(english):
 def test_an_oversized_upload_is_refused(app, english):
     app.config["UPLOAD_MAX_BYTES"] = 1024
     big = (io.BytesIO(PNG + b"\x00" * 2048), "scan.png")
-    page = post_form(english, "/register/agency",
-                     agency_form(**{"qualifications-0-certificate": big}),
-                     content_type="multipart/form-data")
+    page = post_form(
+        english,
+        "/register/agency",
+        agency_form(**{"qualifications-0-certificate": big}),
+        content_type="multipart/form-data",
+    )
     assert "larger than" in page.get_data(as_text=True)
     assert count(Agency) == 0
 
@@ -105,11 +118,13 @@ def test_a_second_account_for_a_registered_agency_asks_to_be_linked(app, english
     post_form(english, "/register/agency", agency_form())
     second = app.test_client()
     second.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    post_form(second, "/register/agency", agency_form(email="li@agency.example",
-                                                       display_name="李四"))
+    post_form(
+        second, "/register/agency", agency_form(email="li@agency.example", display_name="李四")
+    )
     assert count(Agency) == 1
-    newcomer = db.session.execute(select(Account).where(Account.email == "li@agency.example")
-                                  ).scalar_one()
+    newcomer = db.session.execute(
+        select(Account).where(Account.email == "li@agency.example")
+    ).scalar_one()
     assert newcomer.agency_id is None
     assert "must approve the request" in second.get("/my/agency/").get_data(as_text=True)
     assert second.get("/my/agency/fees").status_code == 404
@@ -122,8 +137,7 @@ def test_a_second_account_for_a_registered_agency_asks_to_be_linked(app, english
     assert second.get("/my/agency/fees").status_code == 200
 
 
-def test_staff_of_another_agency_cannot_decide_a_link(app, english, make_account,
-                                                     make_agency):
+def test_staff_of_another_agency_cannot_decide_a_link(app, english, make_account, make_agency):
     post_form(english, "/register/agency", agency_form())
     post_form(app.test_client(), "/register/agency", agency_form(email="li@agency.example"))
     link = db.session.execute(select(LinkRequest)).scalar_one()
@@ -138,9 +152,18 @@ def test_staff_of_another_agency_cannot_decide_a_link(app, english, make_account
 
 
 def test_enterprise_registers_with_credit_code_and_name(english):
-    response = post_form(english, "/register/enterprise", {
-        "display_name": "赵会计", "email": "zhao@firm.example", "password": PASSWORD,
-        "confirm": PASSWORD, "credit_code": VALID_CODE, "enterprise_name": "江阴澄星机械有限公司"})
+    response = post_form(
+        english,
+        "/register/enterprise",
+        {
+            "display_name": "赵会计",
+            "email": "zhao@firm.example",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "credit_code": VALID_CODE,
+            "enterprise_name": "江阴澄星机械有限公司",
+        },
+    )
     assert response.headers["Location"] == "/my/enterprise/"
     enterprise = db.session.execute(select(Enterprise)).scalar_one()
     assert enterprise.name == "江阴澄星机械有限公司"
@@ -148,9 +171,18 @@ def test_enterprise_registers_with_credit_code_and_name(english):
 
 
 def test_enterprise_code_failing_the_check_is_refused(english):
-    page = post_form(english, "/register/enterprise", {
-        "display_name": "赵会计", "email": "zhao@firm.example", "password": PASSWORD,
-        "confirm": PASSWORD, "credit_code": CHECKSUM_FAILING_CODE, "enterprise_name": "某公司"})
+    page = post_form(
+        english,
+        "/register/enterprise",
+        {
+            "display_name": "赵会计",
+            "email": "zhao@firm.example",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "credit_code": CHECKSUM_FAILING_CODE,
+            "enterprise_name": "某公司",
+        },
+    )
     assert "check character" in page.get_data(as_text=True)
     assert count(Enterprise) == 0
 

@@ -30,8 +30,10 @@ def regulator(app, make_account):
 
 
 def test_queue_lists_pending_registrations_oldest_first(regulator, make_agency):
-    first, second = make_agency("pending", name="甲测绘有限公司"), make_agency("pending",
-                                                                             name="乙测绘有限公司")
+    first, second = (
+        make_agency("pending", name="甲测绘有限公司"),
+        make_agency("pending", name="乙测绘有限公司"),
+    )
     make_agency("active", name="丙测绘有限公司")
     page = regulator.get("/regulator/agencies/queue").get_data(as_text=True)
     assert page.index(first.name) < page.index(second.name)
@@ -56,8 +58,11 @@ def test_rejection_needs_a_reason_which_the_applicant_sees(app, english, regulat
     page = post_form(regulator, f"/regulator/agencies/{agency.id}/reject", {"reason": ""})
     assert "This field is required" in page.get_data(as_text=True)
     assert fresh(agency).status == "pending"
-    post_form(regulator, f"/regulator/agencies/{agency.id}/reject",
-              {"reason": "资质证书已过期，请补充有效证书。"})
+    post_form(
+        regulator,
+        f"/regulator/agencies/{agency.id}/reject",
+        {"reason": "资质证书已过期，请补充有效证书。"},
+    )
     assert fresh(agency).status == "rejected"
     page = english.get("/my/agency/").get_data(as_text=True)
     assert "资质证书已过期" in page
@@ -66,16 +71,23 @@ def test_rejection_needs_a_reason_which_the_applicant_sees(app, english, regulat
     post_form(english, "/my/agency/profile", resubmitted)
     agency = fresh(agency)
     assert (agency.status, agency.address, agency.status_reason) == (
-        "pending", "江阴市人民东路2号", None)
+        "pending",
+        "江阴市人民东路2号",
+        None,
+    )
 
 
 def test_suspension_reason_shows_on_the_public_profile(regulator, client, make_agency):
     agency = make_agency("active")
-    post_form(regulator, f"/regulator/agencies/{agency.id}/suspend",
-              {"reason": "未按承诺时限出具报告，责令整改。"})
+    post_form(
+        regulator,
+        f"/regulator/agencies/{agency.id}/suspend",
+        {"reason": "未按承诺时限出具报告，责令整改。"},
+    )
     assert fresh(agency).status == "suspended"
-    page = client.get(f"/agencies/{agency.credit_code}",
-                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    page = client.get(
+        f"/agencies/{agency.credit_code}", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
     assert "Suspended" in page
     assert "未按承诺时限出具报告" in page
     post_form(regulator, f"/regulator/agencies/{agency.id}/reinstate", {"reason": "已整改。"})
@@ -94,16 +106,23 @@ def test_deregistration_is_confirmed_and_final(regulator, make_agency):
 
 
 def test_a_code_failing_its_check_needs_an_accepted_reason_before_verification(
-        english, regulator, client):
-    post_form(english, "/register/agency",
-              agency_form(credit_code=CHECKSUM_FAILING_CODE, code_is_genuine="y"))
+    english, regulator, client
+):
+    post_form(
+        english,
+        "/register/agency",
+        agency_form(credit_code=CHECKSUM_FAILING_CODE, code_is_genuine="y"),
+    )
     agency = db.session.execute(select(Agency)).scalar_one()
     page = post_form(regulator, f"/regulator/agencies/{agency.id}/verify")
     assert "Accept it with a recorded reason" in page.get_data(as_text=True)
     assert fresh(agency).status == "pending"
 
-    post_form(regulator, f"/regulator/agencies/{agency.id}/credit-code-exception",
-              {"reason": "经核对营业执照原件，该代码由登记机关赋码，校验位历史原因不符。"})
+    post_form(
+        regulator,
+        f"/regulator/agencies/{agency.id}/credit-code-exception",
+        {"reason": "经核对营业执照原件，该代码由登记机关赋码，校验位历史原因不符。"},
+    )
     assert last_event().action == "agency.credit_code_exception"
     post_form(regulator, f"/regulator/agencies/{agency.id}/verify")
     assert fresh(agency).status == "active"
@@ -113,8 +132,9 @@ def test_a_code_failing_its_check_needs_an_accepted_reason_before_verification(
 
 def test_a_valid_code_needs_no_exception(regulator, make_agency):
     agency = make_agency("pending")
-    post_form(regulator, f"/regulator/agencies/{agency.id}/credit-code-exception",
-              {"reason": "no need"})
+    post_form(
+        regulator, f"/regulator/agencies/{agency.id}/credit-code-exception", {"reason": "no need"}
+    )
     assert fresh(agency).credit_code_exception is None
 
 
@@ -134,7 +154,8 @@ def test_agency_list_filters_by_status_and_finds_by_name_or_code(regulator, make
     assert pending.name in page
     assert "华士测绘有限公司" not in page
     page = regulator.get(f"/regulator/agencies/?q={pending.credit_code.lower()}").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert pending.name in page
     page = regulator.get("/regulator/agencies/?q=环评").get_data(as_text=True)
     assert pending.name in page

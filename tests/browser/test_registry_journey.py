@@ -13,8 +13,9 @@ CODE = "91350100M000100Y43"
 PASSWORD = "river lantern 7 ochre"
 
 
-def test_agency_registers_is_verified_and_publishes_a_fee(app, live_server, screen,
-                                                          make_service_item):
+def test_agency_registers_is_verified_and_publishes_a_fee(
+    app, live_server, screen, make_service_item
+):
     with app.app_context():
         item = make_service_item(code="CH-01", name="地形图测绘", statutory_days=15)
     page = screen
