@@ -33,8 +33,13 @@ class Account(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The organisation this account acts for (an agency's staff, an enterprise's user).
-    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
-    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    # use_alter: agency.verified_by_id points back here, so the tables form a cycle.
+    agency_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agency.id", use_alter=True), index=True
+    )
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise.id", use_alter=True), index=True
+    )
     last_login_at: Mapped[datetime | None]
     # Shown to the holder on their workspace, so a sign-in they did not make stands out.
     previous_login_at: Mapped[datetime | None]

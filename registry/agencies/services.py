@@ -9,6 +9,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from registry.accounts.models import Account
@@ -25,8 +26,34 @@ from registry.accounts.services import register_account
 from registry.agencies.categories import AgencyCategory, AgencyStatus
 from registry.agencies.credit_code import CreditCodeError, check_credit_code, normalise_credit_code
 from registry.agencies.models import Agency, Enterprise, LinkRequest, Qualification
+from registry.audit.labels import describe
 from registry.audit.services import record
 from registry.db import db, utcnow
+
+
+describe(
+    actions={
+        "agency.registered": _l("Agency registered"),
+        "agency.resubmitted": _l("Registration submitted again"),
+        "agency.profile_updated": _l("Agency profile changed"),
+        "agency.qualification_added": _l("Qualification added"),
+        "agency.qualification_removed": _l("Qualification removed"),
+        "agency.verified": _l("Agency verified"),
+        "agency.rejected": _l("Registration rejected"),
+        "agency.suspended": _l("Agency suspended"),
+        "agency.reinstated": _l("Agency reinstated"),
+        "agency.deregistered": _l("Agency deregistered"),
+        "agency.credit_code_exception": _l("Credit code accepted by exception"),
+        "enterprise.registered": _l("Enterprise registered"),
+        "link.requested": _l("Asked to act for an organisation"),
+        "link.approved": _l("Link to an organisation approved"),
+        "link.rejected": _l("Link to an organisation rejected"),
+        "fee.published": _l("Fee published"),
+        "fee.withdrawn": _l("Fee withdrawn"),
+    },
+    objects={"agency": _l("Agency"), "enterprise": _l("Enterprise"),
+             "link_request": _l("Link request")},
+)
 
 
 class RegistryError(ValueError):

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 ACTION_LABELS = {
     "account.created": _l("Account created"),
+    "account.registered": _l("Registered themselves"),
     "account.login": _l("Signed in"),
     "account.login_failed": _l("Sign-in refused"),
     "account.logout": _l("Signed out"),
