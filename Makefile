@@ -17,7 +17,8 @@ COMPILED := $(CATALOGUES:.po=.mo)
 run: install translations
 	$(BIN)/flask db upgrade
 	@if [ "$(DEMO_MODE)" = "1" ] && [ ! -f instance/.demo-loaded ]; then \
-		DEMO_MODE=1 $(BIN)/flask demo accounts && touch instance/.demo-loaded; \
+		DEMO_MODE=1 $(BIN)/flask demo accounts && DEMO_MODE=1 $(BIN)/flask demo load && \
+		touch instance/.demo-loaded; \
 	fi
 	@echo
 	@echo "  Agency registry: http://$(HOST):$(PORT)/"

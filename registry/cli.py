@@ -12,6 +12,7 @@ from registry.accounts import services as accounts
 from registry.accounts.models import Account
 from registry.accounts.permissions import SYSTEM
 from registry.accounts.roles import Role
+from registry.agencies.cli import agencies_cli, demo_generate, demo_load
 from registry.audit.services import verify_chain
 from registry.config import PROJECT_ROOT
 from registry.db import db, reading_only
@@ -20,6 +21,8 @@ accounts_cli = AppGroup("accounts", help="Create and list accounts.")
 audit_cli = AppGroup("audit", help="Check the tamper-evident audit log.")
 demo_cli = AppGroup("demo", help="Demo data (demo mode only).")
 translations_cli = AppGroup("translations", help="Keep the zh_CN and en catalogues up to date.")
+demo_cli.add_command(demo_load)
+demo_cli.add_command(demo_generate)
 
 DEMO_ACCOUNTS = [
     ("admin@example.com", "Demo Administrator", Role.ADMIN),
@@ -157,5 +160,5 @@ def _pybabel(*args: str) -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (accounts_cli, audit_cli, demo_cli, translations_cli):
+    for group in (accounts_cli, agencies_cli, audit_cli, demo_cli, translations_cli):
         app.cli.add_command(group)
