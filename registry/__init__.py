@@ -116,9 +116,20 @@ def register_blueprints(app: Flask) -> None:
     from registry.audit.views import bp as audit
     from registry.public.views import bp as public
 
-    for blueprint in (public, auth, admin, audit, i18n.bp, catalogue, agents, agency_views.register,
-                      agency_views.my_agency, agency_views.my_enterprise, agency_views.files,
-                      agency_admin):
+    for blueprint in (
+        public,
+        auth,
+        admin,
+        audit,
+        i18n.bp,
+        catalogue,
+        agents,
+        agency_views.register,
+        agency_views.my_agency,
+        agency_views.my_enterprise,
+        agency_views.files,
+        agency_admin,
+    ):
         app.register_blueprint(blueprint)
     declare_public_endpoints(app, "static", "bootstrap.static")
 

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from registry.agencies import demo, importer
+from registry.agencies import demo, demo_bulk, importer
 from registry.db import db
 
 agencies_cli = AppGroup("agencies", help="Import agencies from a CSV file.")
@@ -101,7 +101,7 @@ def demo_generate(count: int, seed: int) -> None:
     _require_demo_mode("Agencies are generated")
     started = time.perf_counter()
     with _progress("Generating agencies", length=count) as bar:
-        counts = demo.generate(count, seed, bar.update)
+        counts = demo_bulk.generate(count, seed, bar.update)
     db.session.commit()
     elapsed = time.perf_counter() - started
     click.echo(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from registry.accounts.permissions import SYSTEM
@@ -30,8 +31,16 @@ from registry.agencies.credit_code import (
 )
 from registry.agencies.models import Agency
 from registry.agencies.services import AgencyDetails
+from registry.audit.labels import describe
 from registry.audit.services import record
 from registry.db import db, utcnow
+
+describe(
+    actions={
+        "agency.imported": _l("Agency imported"),
+        "agency.import_updated": _l("Agency updated by an import"),
+    }
+)
 
 DETAIL_FIELDS = (
     "name",

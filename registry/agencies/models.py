@@ -169,13 +169,13 @@ class ServiceItem(db.Model):
         return AgencyCategory(self.category)
 
     def cap_in_force_on(self, day: date) -> "FeeCap | None":
-        return next((cap for cap in self.caps if cap.in_force_on(day)), None)
+        return next((cap for cap in self.caps if cap.is_in_force_on(day)), None)
 
 
 class Period:
     """A row in force from effective_from (inclusive) to effective_to (exclusive, or open)."""
 
-    def in_force_on(self, day: date) -> bool:
+    def is_in_force_on(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
 
     @classmethod

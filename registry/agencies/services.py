@@ -30,7 +30,6 @@ from registry.audit.labels import describe
 from registry.audit.services import record
 from registry.db import db, utcnow
 
-
 describe(
     actions={
         "agency.registered": _l("Agency registered"),
@@ -51,8 +50,11 @@ describe(
         "fee.published": _l("Fee published"),
         "fee.withdrawn": _l("Fee withdrawn"),
     },
-    objects={"agency": _l("Agency"), "enterprise": _l("Enterprise"),
-             "link_request": _l("Link request")},
+    objects={
+        "agency": _l("Agency"),
+        "enterprise": _l("Enterprise"),
+        "link_request": _l("Link request"),
+    },
 )
 
 

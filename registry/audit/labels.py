@@ -15,6 +15,13 @@ ACTION_LABELS = {
     "account.disabled": _l("Account disabled"),
     "account.enabled": _l("Account enabled"),
 }
+ACTION_LABELS.update(
+    {
+        # Commands that build demonstration data (demo mode only).
+        "demo.loaded": _l("Demo data loaded"),
+        "demo.generated": _l("Benchmark data generated"),
+    }
+)
 OBJECT_LABELS = {"account": _l("Account")}
 
 
