@@ -32,3 +32,18 @@ def test_login_page_lists_demo_accounts_only_in_demo_mode(app, client):
     assert "demo-pass-2026" not in client.get("/login").get_data(as_text=True)
     app.config["DEMO_MODE"] = True
     assert "demo-pass-2026" in client.get("/login").get_data(as_text=True)
+
+
+def test_demo_load_gives_the_demo_agency_and_enterprise_users_an_organisation(
+    app, runner, client, auth
+):
+    app.config["DEMO_MODE"] = True
+    runner.invoke(args=["demo", "accounts"])
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    auth.login("agency@example.com", "demo-pass-2026")
+    page = client.get("/my/agency/fees")
+    assert page.status_code == 200
+    auth.logout()
+    auth.login("enterprise@example.com", "demo-pass-2026")
+    assert "江阴澄星精密机械制造有限公司" in client.get("/my/enterprise/").get_data(as_text=True)
+    assert "nothing changed" in runner.invoke(args=["demo", "load"]).output

@@ -16,11 +16,20 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
+from registry.accounts.models import Account
 from registry.accounts.permissions import SYSTEM
 from registry.agencies import demo_data as words
 from registry.agencies.categories import AgencyCategory, AgencyStatus, PricingType
 from registry.agencies.credit_code import ALPHABET, generate_credit_code
-from registry.agencies.models import Agency, FeeCap, FeeSchedule, Qualification, ServiceItem, fen
+from registry.agencies.models import (
+    Agency,
+    Enterprise,
+    FeeCap,
+    FeeSchedule,
+    Qualification,
+    ServiceItem,
+    fen,
+)
 from registry.agencies.names import pinyin_of
 from registry.agents.models import TownAgent, TrainingRecord
 from registry.audit.services import record
@@ -112,10 +121,42 @@ def load(seed: int = DEFAULT_SEED) -> Counter:
     items = ensure_catalogue(counts)
     _add_agencies(plan_agencies(seed, today, items, region), counts)
     _add_town_agents(plan_town_agents(seed, today, region), counts)
+    db.session.flush()
+    _link_demo_accounts(seed, counts)
     if counts:
         db.session.flush()
         record("demo.loaded", actor=SYSTEM, details={"seed": seed, **counts})
     return counts
+
+
+DEMO_ENTERPRISE_NAME = "江阴澄星精密机械制造有限公司"
+
+
+def _link_demo_accounts(seed: int, counts: Counter) -> None:
+    """Give the demo agency and enterprise accounts an organisation to act for, if unlinked."""
+    agency_user = db.session.execute(
+        select(Account).where(Account.email == "agency@example.com")
+    ).scalar_one_or_none()
+    if agency_user is not None and agency_user.agency_id is None:
+        offering = select(FeeSchedule.agency_id).where(FeeSchedule.effective_to.is_(None))
+        agency_user.agency_id = db.session.execute(
+            select(Agency.id)
+            .where(Agency.status == AgencyStatus.ACTIVE, Agency.id.in_(offering))
+            .order_by(Agency.credit_code)
+            .limit(1)
+        ).scalar_one()
+        counts["linked_accounts"] += 1
+    enterprise_user = db.session.execute(
+        select(Account).where(Account.email == "enterprise@example.com")
+    ).scalar_one_or_none()
+    if enterprise_user is not None and enterprise_user.enterprise_id is None:
+        enterprise = Enterprise(credit_code=generate_credit_code(seeded(f"{seed}-enterprise")))
+        enterprise.set_name(DEMO_ENTERPRISE_NAME)
+        db.session.add(enterprise)
+        db.session.flush()
+        enterprise_user.enterprise_id = enterprise.id
+        counts["enterprises"] += 1
+        counts["linked_accounts"] += 1
 
 
 def _add_agencies(plans: list[PlannedAgency], counts: Counter) -> None:
