@@ -144,7 +144,9 @@ def fill_english(path) -> None:
     with open(path, "rb") as handle:
         catalog = read_po(handle, locale="en")
     for message in catalog:
-        if message.id and not message.string:
+        if message.pluralizable and not all(message.string):
+            message.string = tuple(message.id)
+        elif message.id and not message.string:
             message.string = message.id
         if message.id:
             message.flags.discard("fuzzy")

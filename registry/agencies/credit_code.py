@@ -9,11 +9,13 @@ LENGTH = 18
 
 
 class CreditCodeError(ValueError):
-    """A malformed code; `checksum_only` when everything but the check character is right."""
+    """A malformed code. `claimable`: a genuine code may still look like this (a wrong check
+    character; a letter among the first 8, which GB 32100 allows some registration authorities
+    but python-stdnum does not), so a regulator may accept it with a recorded reason."""
 
-    def __init__(self, message: str, *, checksum_only: bool = False):
+    def __init__(self, message: str, *, claimable: bool = False):
         super().__init__(message)
-        self.checksum_only = checksum_only
+        self.claimable = claimable
 
 
 def normalise_credit_code(code: str | None) -> str:
@@ -44,8 +46,9 @@ def check_credit_code(code: str | None) -> str:
         raise CreditCodeError(
             _(
                 "The first 8 characters (registration authority, organisation type and division "
-                "code) must be digits."
-            )
+                "code) should be digits."
+            ),
+            claimable=True,
         )
     try:
         return uscc.validate(code)
@@ -58,7 +61,7 @@ def check_credit_code(code: str | None) -> str:
                 expected=expected,
                 actual=code[-1],
             ),
-            checksum_only=True,
+            claimable=True,
         ) from None
     except (InvalidFormat, InvalidLength, InvalidComponent):
         raise CreditCodeError(

@@ -162,7 +162,7 @@ def validate_code(form, field, *, allow_checksum_claim: bool) -> None:
         check_credit_code(field.data)
     except CreditCodeError as error:
         claimed = allow_checksum_claim and form.code_is_genuine.data
-        if not (error.checksum_only and claimed):
+        if not (error.claimable and claimed):
             raise ValidationError(str(error)) from None
 
 

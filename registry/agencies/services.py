@@ -116,7 +116,7 @@ def accepted_credit_code(code: str, *, checksum_claimed_genuine: bool = False) -
     try:
         return check_credit_code(code)
     except CreditCodeError as error:
-        if error.checksum_only and checksum_claimed_genuine:
+        if error.claimable and checksum_claimed_genuine:
             return normalise_credit_code(code)
         raise RegistryError(str(error)) from None
 

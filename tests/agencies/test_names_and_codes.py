@@ -45,4 +45,4 @@ def test_inner_spaces_and_case_do_not_matter():
 def test_checksum_failures_are_marked_as_such(app):
     with pytest.raises(CreditCodeError) as caught, app.test_request_context():
         check_credit_code("91350100M000100Y44")
-    assert caught.value.checksum_only
+    assert caught.value.claimable

@@ -54,7 +54,7 @@ def test_agency_registers_is_verified_and_publishes_a_fee(
     page.get_by_label("密码").fill(PASSWORD)
     page.locator("main").get_by_role("button", name="登录").click()
     page.goto(live_server + "/my/agency/fees")
-    page.get_by_label("服务项目").select_option(str(item.id))
+    page.get_by_label("服务事项").select_option(str(item.id))
     page.get_by_label("最低收费（元）").fill("800")
     page.get_by_label("最高收费（元）").fill("1200")
     page.get_by_label("收费依据").fill("按《测绘生产成本费用定额》计费")
