@@ -39,6 +39,7 @@ lint: install-test
 
 bench: install
 	$(BIN)/python bench/foundation.py
+	$(BIN)/python bench/registry_data.py
 
 screenshots: install-test translations
 	$(BIN)/python docs/screenshots.py

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from registry.agencies import demo, demo_bulk, importer
 from registry.db import db
@@ -79,6 +79,7 @@ def _progress(label: str, **kwargs):
 
 
 @click.command("load")
+@with_appcontext
 @click.option("--seed", type=int, default=demo.DEFAULT_SEED, show_default=True)
 def demo_load(seed: int) -> None:
     """Load the demo registry: catalogue, agencies, fees, town agents (adds what is missing)."""
@@ -94,6 +95,7 @@ def demo_load(seed: int) -> None:
 
 
 @click.command("generate")
+@with_appcontext
 @click.option("--agencies", "count", type=click.IntRange(min=1), required=True)
 @click.option("--seed", type=int, default=demo.DEFAULT_SEED, show_default=True)
 def demo_generate(count: int, seed: int) -> None:
