@@ -1,6 +1,6 @@
 """Regulators' pages for agencies: the verification queue, the list, decisions on status."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,10 +12,10 @@ from registry.agencies import queries, services
 from registry.agencies.categories import AgencyStatus
 from registry.agencies.forms import AgencyFilterForm, OptionalReasonForm, ReasonForm
 from registry.agencies.models import Agency, LinkRequest
+from registry.agencies.views import decide_link_request
 from registry.audit.queries import filtered_events
 from registry.dates import local_today
 from registry.db import db
-from registry.security import safe_next
 
 bp = Blueprint("agency_admin", __name__, url_prefix="/regulator/agencies")
 
@@ -170,17 +170,4 @@ def accept_code(agency_id: int):
 @bp.route("/links/<int:request_id>", methods=["POST"])
 @allow(is_regulator)
 def decide_link(request_id: int):
-    link = db.get_or_404(LinkRequest, request_id)
-    form = OptionalReasonForm()
-    if not form.validate_on_submit():
-        abort(400)
-    approve = request.form.get("decision") == "approve"
-    try:
-        services.decide_link(current_user, link, approve=approve, reason=form.reason.data)
-    except services.RegistryError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("Request decided."), "success")
-    return redirect(safe_next(request.form.get("next")) or url_for("agency_admin.queue"))
+    return decide_link_request(request_id, "agency_admin.queue")

@@ -416,38 +416,28 @@ def _check_region(details: AgencyDetails) -> None:
         raise RegistryError(_("Choose one of the listed categories.")) from None
 
 
+# The text fields an agency keeps itself (besides its name and email).
+PROFILE_FIELDS = (
+    "category",
+    "district",
+    "town",
+    "address",
+    "contact_person",
+    "phone",
+    "legal_representative",
+    "business_scope",
+)
+
+
 def _apply_details(agency: Agency, details: AgencyDetails) -> None:
     agency.set_name(details.name)
-    for field in (
-        "category",
-        "district",
-        "town",
-        "address",
-        "contact_person",
-        "phone",
-        "legal_representative",
-        "business_scope",
-    ):
+    for field in PROFILE_FIELDS:
         setattr(agency, field, (getattr(details, field) or "").strip())
     agency.email = (details.email or "").strip().lower() or None
 
 
 def _details_of(agency: Agency) -> dict:
-    return {
-        field: getattr(agency, field)
-        for field in (
-            "name",
-            "category",
-            "district",
-            "town",
-            "address",
-            "contact_person",
-            "phone",
-            "legal_representative",
-            "business_scope",
-            "email",
-        )
-    }
+    return {field: getattr(agency, field) for field in ("name", *PROFILE_FIELDS, "email")}
 
 
 def _new_qualification(details: QualificationDetails) -> Qualification:

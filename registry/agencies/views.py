@@ -26,6 +26,7 @@ from registry.agencies.forms import (
 from registry.agencies.models import FeeSchedule, LinkRequest, Qualification, ServiceItem
 from registry.dates import local_today
 from registry.db import db
+from registry.security import safe_next
 from registry.uploads.services import UploadError, attachment_response, store_upload
 
 register = Blueprint("register", __name__, url_prefix="/register")
@@ -48,8 +49,9 @@ def choose():
 def agency():
     form = AgencyRegistrationForm()
     if form.validate_on_submit():
-        try:
-            outcome = services.register_agency(
+        return _register(
+            form,
+            lambda: services.register_agency(
                 email=form.email.data,
                 display_name=form.display_name.data,
                 password=form.password.data,
@@ -57,30 +59,18 @@ def agency():
                 details=form.details(),
                 qualifications=_qualifications(form),
                 checksum_claimed_genuine=form.code_is_genuine.data,
-            )
-        except (AccountError, services.RegistryError, UploadError) as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            login_user(outcome.account)
-            if outcome.link_request:
-                flash(
-                    _(
-                        "This agency is already registered. Your account will act for it once "
-                        "one of its users or a regulator approves your request."
-                    ),
-                    "info",
-                )
-            else:
-                flash(
-                    _(
-                        "Registration received. A regulator will verify it; until then the "
-                        "agency is not shown to the public."
-                    ),
-                    "success",
-                )
-            return redirect(url_for("my_agency.overview"))
+            ),
+            joining=_(
+                "This agency is already registered. Your account will act for it once one "
+                "of its users or a regulator approves your request."
+            ),
+            created=_(
+                "Registration received. A regulator will verify it; until then the "
+                "agency is not shown to the public."
+            ),
+            template="agencies/register_agency.html",
+            landing="my_agency.overview",
+        )
     return render_template("agencies/register_agency.html", form=form)
 
 
@@ -89,32 +79,41 @@ def agency():
 def enterprise():
     form = EnterpriseRegistrationForm()
     if form.validate_on_submit():
-        try:
-            outcome = services.register_enterprise(
+        return _register(
+            form,
+            lambda: services.register_enterprise(
                 email=form.email.data,
                 display_name=form.display_name.data,
                 password=form.password.data,
                 credit_code=form.credit_code.data,
                 name=form.enterprise_name.data,
-            )
-        except (AccountError, services.RegistryError) as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            login_user(outcome.account)
-            if outcome.link_request:
-                flash(
-                    _(
-                        "This enterprise is already registered. Your account will act for it "
-                        "once one of its users or a regulator approves your request."
-                    ),
-                    "info",
-                )
-            else:
-                flash(_("Your enterprise is registered."), "success")
-            return redirect(url_for("my_enterprise.overview"))
+            ),
+            joining=_(
+                "This enterprise is already registered. Your account will act for it once "
+                "one of its users or a regulator approves your request."
+            ),
+            created=_("Your enterprise is registered."),
+            template="agencies/register_enterprise.html",
+            landing="my_enterprise.overview",
+        )
     return render_template("agencies/register_enterprise.html", form=form)
+
+
+def _register(form, registration, *, template: str, joining: str, created: str, landing: str):
+    """Run a self-registration; sign the new account in, or show the form with the reason."""
+    try:
+        outcome = registration()
+    except (AccountError, services.RegistryError, UploadError) as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return render_template(template, form=form)
+    db.session.commit()
+    login_user(outcome.account)
+    if outcome.link_request:
+        flash(joining, "info")
+    else:
+        flash(created, "success")
+    return redirect(url_for(landing))
 
 
 def _qualifications(form) -> list[services.QualificationDetails]:
@@ -308,16 +307,17 @@ def withdraw_fee(schedule_id: int):
 @my_agency.route("/links/<int:request_id>", methods=["POST"])
 @allow(is_agency_user)
 def decide_agency_link(request_id: int):
-    return _decide_link(request_id, "my_agency.overview")
+    return decide_link_request(request_id, "my_agency.overview")
 
 
 @my_enterprise.route("/links/<int:request_id>", methods=["POST"])
 @allow(is_enterprise_user)
 def decide_enterprise_link(request_id: int):
-    return _decide_link(request_id, "my_enterprise.overview")
+    return decide_link_request(request_id, "my_enterprise.overview")
 
 
-def _decide_link(request_id: int, back: str):
+def decide_link_request(request_id: int, back: str):
+    """Approve or reject a link request from a form; agency, enterprise and regulator pages."""
     link = db.get_or_404(LinkRequest, request_id)
     form = OptionalReasonForm()
     if not services.can_decide_link(current_user, link) or not form.validate_on_submit():
@@ -336,7 +336,7 @@ def _decide_link(request_id: int, back: str):
             else _("Request from %(email)s rejected.", email=link.account.email),
             "success",
         )
-    return redirect(url_for(back))
+    return redirect(safe_next(request.form.get("next")) or url_for(back))
 
 
 @my_enterprise.route("/", endpoint="overview")
