@@ -7,10 +7,15 @@ from playwright.sync_api import expect
 PASSWORD = "demo-pass-2026"
 
 
+# Below this width the navigation collapses behind its toggler (navbar-expand-xl).
+NAVBAR_COLLAPSES_BELOW = 1200
+
+
 def open_menu_on_phone(page):
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
+    """Open the collapsed navigation on narrow screens; decided by the viewport, not by a
+    visibility check that can race the page load."""
+    if page.viewport_size["width"] < NAVBAR_COLLAPSES_BELOW:
+        page.locator(".navbar-toggler").click()
         expect(page.locator("#nav-main")).to_be_visible()
 
 
