@@ -29,7 +29,8 @@ DEFAULTS = {
     "REMEMBER_COOKIE_NAME": "registry_remember",
     # Forms: a complaint with evidence can take an hour to write; keep tokens valid all day.
     "WTF_CSRF_TIME_LIMIT": 12 * 3600,
-    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    # A registration form carries up to five 5 MB scans.
+    "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,
     # Languages.
     "LANGUAGES": ("zh_CN", "en"),
     "BABEL_DEFAULT_LOCALE": "zh_CN",

@@ -366,7 +366,7 @@ def catalogue_query(
     """Service items by code, matching the text in code or name; retired ones when asked."""
     query = select(ServiceItem).order_by(ServiceItem.code)
     if text and text.strip():
-        pattern = contains_pattern(text.strip().lower())
+        pattern = contains_pattern(unicodedata.normalize("NFKC", text).strip().lower())
         query = query.where(
             or_(
                 ServiceItem.code.ilike(pattern, escape=LIKE_ESCAPE),

@@ -77,7 +77,7 @@ class ServiceItemForm(CapDetailsMixin, CatalogueForm):
     The cap is needed only when an item becomes government-guided; the service says so.
     """
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Service item name"), validators=[DataRequired(), Length(max=200)])
     category = SelectField(_l("Category"), choices=category_choices, validators=[DataRequired()])
     legal_basis = long_text(_l("Legal basis"), DataRequired)
     pricing_type = SelectField(_l("Pricing"), choices=pricing_choices, validators=[DataRequired()])

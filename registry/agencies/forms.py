@@ -191,6 +191,13 @@ class EnterpriseRegistrationForm(AccountFields):
         validate_code(self, field, allow_checksum_claim=False)
 
 
+class LinkRequestForm(FlaskForm):
+    credit_code = CreditCodeField(
+        _l("Credit code of the organisation you work for"),
+        validators=[DataRequired(), Length(max=40)],
+    )
+
+
 class AgencyProfileForm(AgencyDetailsFields):
     pass
 
@@ -216,6 +223,12 @@ class FeeForm(FlaskForm):
     )
     effective_from = DateField(_l("In force from"), validators=[DataRequired()])
 
+    def fill_from(self, schedule) -> None:
+        """Start a change from the figures in force (on GET)."""
+        self.service_item.data = schedule.service_item_id
+        self.fee_min.data, self.fee_max.data = schedule.fee_min, schedule.fee_max
+        self.basis.data, self.promised_days.data = schedule.basis, schedule.promised_days
+
 
 class WithdrawFeeForm(FlaskForm):
     effective_to = DateField(_l("No longer offered from"), validators=[DataRequired()])
@@ -223,7 +236,7 @@ class WithdrawFeeForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(
-        _l("Reason (the agency and the public will see it)"),
+        _l("Reason (the agency sees it; a suspension or deregistration is also shown publicly)"),
         validators=[DataRequired(), Length(max=2000)],
     )
 

@@ -7,7 +7,8 @@ from sqlalchemy.orm import selectinload
 
 from registry.agencies.categories import PUBLIC_STATUSES, AgencyStatus
 from registry.agencies.credit_code import normalise_credit_code
-from registry.agencies.models import Agency, FeeSchedule, Qualification, ServiceItem
+from registry.agencies.models import Agency, FeeSchedule, LinkRequest, Qualification, ServiceItem
+from registry.agencies.names import normalise_name
 from registry.db import LIKE_ESCAPE, contains_pattern, db
 
 
@@ -80,11 +81,12 @@ def agencies_for_regulators(
     """Every agency whatever its state, filtered; newest registrations first."""
     query = select(Agency).order_by(Agency.created_at.desc(), Agency.id.desc())
     if q:
-        text = q.strip()
         query = query.where(
             or_(
-                Agency.credit_code == normalise_credit_code(text),
-                Agency.name_normalised.like(contains_pattern(text.lower()), escape=LIKE_ESCAPE),
+                Agency.credit_code == normalise_credit_code(q),
+                Agency.name_normalised.like(
+                    contains_pattern(normalise_name(q)), escape=LIKE_ESCAPE
+                ),
             )
         )
     if status:
@@ -98,6 +100,14 @@ def count_pending_registrations() -> int:
     return db.session.execute(
         select(func.count(Agency.id)).where(Agency.status == AgencyStatus.PENDING)
     ).scalar_one()
+
+
+def count_waiting_decisions() -> int:
+    """Registrations and link requests waiting for a regulator."""
+    links = db.session.execute(
+        select(func.count(LinkRequest.id)).where(LinkRequest.status == "pending")
+    ).scalar_one()
+    return count_pending_registrations() + links
 
 
 def pending_registrations():

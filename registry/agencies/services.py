@@ -25,9 +25,10 @@ from registry.accounts.roles import Role
 from registry.accounts.services import register_account
 from registry.agencies.categories import AgencyCategory, AgencyStatus
 from registry.agencies.credit_code import CreditCodeError, check_credit_code, normalise_credit_code
-from registry.agencies.models import Agency, Enterprise, LinkRequest, Qualification
+from registry.agencies.models import Agency, Enterprise, FeeSchedule, LinkRequest, Qualification
 from registry.audit.labels import describe
 from registry.audit.services import record
+from registry.dates import local_today
 from registry.db import db, utcnow
 
 describe(
@@ -308,7 +309,21 @@ def change_agency_status(actor, agency: Agency, action: str, reason: str | None)
                 )
             )
         agency.verified_at, agency.verified_by_id = utcnow(), actor.id
+    if action == "deregister":
+        _end_open_fees(agency)
     _set_status(actor, agency, target, reason, event)
+
+
+def _end_open_fees(agency: Agency) -> None:
+    """A deregistered agency offers nothing from today; its fee history stays public."""
+    today = local_today()
+    open_fees = db.session.execute(
+        select(FeeSchedule).where(
+            FeeSchedule.agency_id == agency.id, FeeSchedule.effective_to.is_(None)
+        )
+    ).scalars()
+    for schedule in open_fees:
+        schedule.effective_to = max(today, schedule.effective_from)
 
 
 def accept_credit_code_exception(actor, agency: Agency, reason: str) -> None:
@@ -356,12 +371,36 @@ def decide_link(actor, request: LinkRequest, *, approve: bool, reason: str | Non
         "link.approved" if approve else "link.rejected",
         actor=actor,
         obj=request,
-        details={
-            "account": request.account.email,
-            "agency_id": request.agency_id,
-            "enterprise_id": request.enterprise_id,
-        },
+        details=_present(
+            account=request.account.email,
+            agency_id=request.agency_id,
+            enterprise_id=request.enterprise_id,
+            reason=request.reason,
+        ),
     )
+
+
+def request_link(actor, credit_code: str) -> LinkRequest:
+    """An unlinked agency or enterprise user asks to act for a registered organisation."""
+    agency_side = is_agency_user(actor)
+    if not (agency_side or is_enterprise_user(actor)):
+        raise PermissionDenied("request_link")
+    if actor.agency_id or actor.enterprise_id:
+        raise RegistryError(_("Your account already acts for an organisation."))
+    code = accepted_credit_code(credit_code, checksum_claimed_genuine=True)
+    target = find_agency(code) if agency_side else find_enterprise(code)
+    if target is None:
+        raise RegistryError(_("No registered organisation has this credit code."))
+    waiting = db.session.execute(
+        select(LinkRequest).where(
+            LinkRequest.account_id == actor.id, LinkRequest.status == "pending"
+        )
+    ).first()
+    if waiting is not None:
+        raise RegistryError(_("You already have a request waiting for a decision."))
+    if agency_side:
+        return _request_link(actor, agency=target)
+    return _request_link(actor, enterprise=target)
 
 
 def pending_link_requests(
@@ -378,6 +417,11 @@ def pending_link_requests(
 # --- helpers -------------------------------------------------------------------------------
 
 
+def _present(**values) -> dict:
+    """Audit details without the fields that do not apply."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def _request_link(account: Account, *, agency=None, enterprise=None) -> LinkRequest:
     link = LinkRequest(
         account_id=account.id,
@@ -390,7 +434,7 @@ def _request_link(account: Account, *, agency=None, enterprise=None) -> LinkRequ
         "link.requested",
         actor=account,
         obj=link,
-        details={"agency_id": link.agency_id, "enterprise_id": link.enterprise_id},
+        details=_present(agency_id=link.agency_id, enterprise_id=link.enterprise_id),
     )
     return link
 

@@ -20,6 +20,7 @@ from registry.agencies.forms import (
     AgencyRegistrationForm,
     EnterpriseRegistrationForm,
     FeeForm,
+    LinkRequestForm,
     OptionalReasonForm,
     WithdrawFeeForm,
 )
@@ -117,7 +118,10 @@ def _register(form, registration, *, template: str, joining: str, created: str, 
 
 
 def _qualifications(form) -> list[services.QualificationDetails]:
-    """The filled-in qualification rows, with their scans stored."""
+    """The filled-in qualification rows, with their scans stored (none for a colleague joining
+    a registered agency: their details are not used)."""
+    if services.find_agency(form.credit_code.data) is not None:
+        return []
     found = []
     for entry in form.qualifications.entries:
         if entry.form.is_filled():
@@ -141,17 +145,8 @@ def _own_agency():
 @allow(is_agency_user)
 def overview():
     agency = current_user.agency
-    waiting = (
-        db.session.execute(
-            db.select(LinkRequest).where(
-                LinkRequest.account_id == current_user.id, LinkRequest.status == "pending"
-            )
-        )
-        .scalars()
-        .all()
-    )
     if agency is None:
-        return render_template("agencies/my_unlinked.html", waiting=waiting)
+        return _unlinked_page("agencies/my_unlinked.html")
     return render_template(
         "agencies/my_overview.html",
         agency=agency,
@@ -162,6 +157,54 @@ def overview():
     )
 
 
+def _unlinked_page(template: str, **context):
+    """An account not yet acting for an organisation: its requests, and a form to ask."""
+    requests = (
+        db.session.execute(
+            db.select(LinkRequest)
+            .where(LinkRequest.account_id == current_user.id)
+            .order_by(LinkRequest.created_at.desc())
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        template,
+        link_form=LinkRequestForm(),
+        **context,
+        waiting=[link for link in requests if link.status == "pending"],
+        rejected=[link for link in requests if link.status == "rejected"],
+    )
+
+
+@my_agency.route("/link", methods=["POST"])
+@allow(is_agency_user)
+def ask_agency_link():
+    return _ask_link("my_agency.overview")
+
+
+@my_enterprise.route("/link", methods=["POST"])
+@allow(is_enterprise_user)
+def ask_enterprise_link():
+    return _ask_link("my_enterprise.overview")
+
+
+def _ask_link(back: str):
+    form = LinkRequestForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the organisation's credit code."), "danger")
+        return redirect(url_for(back))
+    try:
+        services.request_link(current_user, form.credit_code.data)
+    except services.RegistryError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("Request sent. A colleague or a regulator will decide on it."), "success")
+    return redirect(url_for(back))
+
+
 @my_agency.route("/profile", methods=["GET", "POST"])
 @allow(is_agency_user)
 def profile():
@@ -170,8 +213,9 @@ def profile():
     if request.method == "GET":
         form.fill_from(agency)
     if form.validate_on_submit():
+        resubmitting = agency.status == "rejected"
         try:
-            if agency.status == "rejected":
+            if resubmitting:
                 services.resubmit_registration(current_user, agency, form.details())
             else:
                 services.update_agency_profile(current_user, agency, form.details())
@@ -182,7 +226,7 @@ def profile():
             db.session.commit()
             flash(
                 _("Registration sent for verification again.")
-                if agency.status == "pending"
+                if resubmitting
                 else _("Profile saved."),
                 "success",
             )
@@ -241,8 +285,9 @@ def fee_list():
     form.service_item.choices = [(item.id, f"{item.code} {item.name}") for item in items]
     if request.method == "GET":
         form.effective_from.data = local_today()
-        if request.args.get("item", type=int):
-            form.service_item.data = request.args.get("item", type=int)
+        current = fees.open_schedule(agency.id, request.args.get("item", type=int) or 0)
+        if current is not None:
+            form.fill_from(current)
     if form.validate_on_submit():
         item = db.get_or_404(ServiceItem, form.service_item.data)
         offer = fees.FeeOffer(
@@ -331,7 +376,11 @@ def decide_link_request(request_id: int, back: str):
     else:
         db.session.commit()
         flash(
-            _("%(email)s can now act for your organisation.", email=link.account.email)
+            _(
+                "%(email)s now acts for %(name)s.",
+                email=link.account.email,
+                name=(link.agency or link.enterprise).name,
+            )
             if approve
             else _("Request from %(email)s rejected.", email=link.account.email),
             "success",
@@ -343,20 +392,12 @@ def decide_link_request(request_id: int, back: str):
 @allow(is_enterprise_user)
 def enterprise_overview():
     enterprise = current_user.enterprise
-    waiting = (
-        db.session.execute(
-            db.select(LinkRequest).where(
-                LinkRequest.account_id == current_user.id, LinkRequest.status == "pending"
-            )
-        )
-        .scalars()
-        .all()
-    )
-    requests = services.pending_link_requests(enterprise_id=enterprise.id) if enterprise else []
+    if enterprise is None:
+        return _unlinked_page("agencies/my_enterprise.html", enterprise=None)
+    requests = services.pending_link_requests(enterprise_id=enterprise.id)
     return render_template(
         "agencies/my_enterprise.html",
         enterprise=enterprise,
-        waiting=waiting,
         link_requests=requests,
         decide_form=OptionalReasonForm(),
     )

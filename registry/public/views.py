@@ -26,7 +26,7 @@ def home():
 @allow(signed_in)
 def workspace():
     """Each role's landing page: the account, and what this role can do here."""
-    pending = queries.count_pending_registrations() if is_regulator(current_user) else 0
+    pending = queries.count_waiting_decisions() if is_regulator(current_user) else 0
     return render_template(
         "public/workspace.html", account=current_user, pending_registrations=pending
     )

@@ -198,3 +198,27 @@ def test_duplicate_email_is_refused_with_everything_kept(english, make_account):
 def test_signed_in_users_are_not_offered_registration(client, login_as):
     login_as("regulator")
     assert client.get("/register/agency").status_code == 403
+
+
+def test_an_unlinked_user_asks_to_join_by_credit_code_and_sees_a_rejection_reason(
+        app, english, make_account, make_agency):
+    account = make_account("agency")
+    agency = make_agency("active", users=[])
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    AuthActions(client).login(account.email)
+    page = post_form(client, "/my/agency/link", {"credit_code": "91350100M000100Y43"},
+                     follow_redirects=True)
+    assert "No registered organisation has this credit code" in page.get_data(as_text=True)
+    post_form(client, "/my/agency/link", {"credit_code": agency.credit_code.lower()})
+    link = db.session.execute(select(LinkRequest)).scalar_one()
+    assert (link.agency_id, link.status) == (agency.id, "pending")
+
+    regulator = app.test_client()
+    AuthActions(regulator).login(make_account("regulator").email)
+    post_form(regulator, f"/regulator/agencies/links/{link.id}",
+              {"decision": "reject", "reason": "未在本机构任职"})
+    page = client.get("/my/agency/").get_data(as_text=True)
+    assert "was rejected" in page
+    assert "未在本机构任职" in page
+    assert "Send the request" in page, "they may ask again"
