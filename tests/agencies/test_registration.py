@@ -201,14 +201,16 @@ def test_signed_in_users_are_not_offered_registration(client, login_as):
 
 
 def test_an_unlinked_user_asks_to_join_by_credit_code_and_sees_a_rejection_reason(
-        app, english, make_account, make_agency):
+    app, english, make_account, make_agency
+):
     account = make_account("agency")
     agency = make_agency("active", users=[])
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     AuthActions(client).login(account.email)
-    page = post_form(client, "/my/agency/link", {"credit_code": "91350100M000100Y43"},
-                     follow_redirects=True)
+    page = post_form(
+        client, "/my/agency/link", {"credit_code": "91350100M000100Y43"}, follow_redirects=True
+    )
     assert "No registered organisation has this credit code" in page.get_data(as_text=True)
     post_form(client, "/my/agency/link", {"credit_code": agency.credit_code.lower()})
     link = db.session.execute(select(LinkRequest)).scalar_one()
@@ -216,8 +218,11 @@ def test_an_unlinked_user_asks_to_join_by_credit_code_and_sees_a_rejection_reaso
 
     regulator = app.test_client()
     AuthActions(regulator).login(make_account("regulator").email)
-    post_form(regulator, f"/regulator/agencies/links/{link.id}",
-              {"decision": "reject", "reason": "未在本机构任职"})
+    post_form(
+        regulator,
+        f"/regulator/agencies/links/{link.id}",
+        {"decision": "reject", "reason": "未在本机构任职"},
+    )
     page = client.get("/my/agency/").get_data(as_text=True)
     assert "was rejected" in page
     assert "未在本机构任职" in page

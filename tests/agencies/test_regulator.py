@@ -162,23 +162,33 @@ def test_agency_list_filters_by_status_and_finds_by_name_or_code(regulator, make
     assert "华士测绘有限公司" not in page
 
 
-def test_deregistration_ends_the_agencys_fees_but_keeps_their_history(regulator, client,
-                                                                      make_agency,
-                                                                      make_service_item):
+def test_deregistration_ends_the_agencys_fees_but_keeps_their_history(
+    regulator, client, make_agency, make_service_item
+):
     from registry.agencies.models import FeeSchedule
     from registry.dates import local_today
 
     agency = make_agency("active")
     item = make_service_item(name="房产测绘")
-    db.session.add(FeeSchedule(agency_id=agency.id, service_item_id=item.id, fee_min_fen=100,
-                               fee_max_fen=200, unit="项", basis="x", promised_days=5,
-                               effective_from=local_today()))
+    db.session.add(
+        FeeSchedule(
+            agency_id=agency.id,
+            service_item_id=item.id,
+            fee_min_fen=100,
+            fee_max_fen=200,
+            unit="项",
+            basis="x",
+            promised_days=5,
+            effective_from=local_today(),
+        )
+    )
     db.session.commit()
     post_form(regulator, f"/regulator/agencies/{agency.id}/deregister", {"reason": "已注销。"})
     db.session.rollback()
     schedule = db.session.execute(select(FeeSchedule)).scalar_one()
     assert schedule.effective_to == local_today()
-    page = client.get(f"/agencies/{agency.credit_code}",
-                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    page = client.get(
+        f"/agencies/{agency.credit_code}", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
     assert "This agency has no fee in force today." in page
     assert "房产测绘" in page, "the history stays"
