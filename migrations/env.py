@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from registry.db import include_in_autogenerate
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -100,6 +102,7 @@ def run_migrations_online():
             # With pysqlite's implicit commits off (registry.db), SQLite DDL is
             # transactional too: a failed migration leaves nothing half-done.
             transactional_ddl=True,
+            include_object=include_in_autogenerate,
             **conf_args,
         )
 

@@ -91,6 +91,8 @@ def init_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     init_login(app, login_manager)
     init_security(app)
+    with app.app_context():
+        warn_about_text_search()
     app.jinja_env.globals.update(
         can_manage_accounts=can_manage_accounts,
         is_regulator=is_regulator,
@@ -102,6 +104,23 @@ def init_extensions(app: Flask) -> None:
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
+
+
+def warn_about_text_search() -> None:
+    """Say at startup, in the log, when the database cannot search Chinese names."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from registry.db import text_search_problem
+
+    if db.engine.dialect.name != "postgresql":
+        return
+    try:
+        with db.engine.connect() as connection:
+            problem = text_search_problem(connection)
+    except SQLAlchemyError:
+        return  # the database is down; /healthz says so
+    if problem:
+        log.warning("search: %s", problem)
 
 
 def register_blueprints(app: Flask) -> None:

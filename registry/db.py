@@ -30,6 +30,21 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+# Search structures the migrations create by hand (FTS5 tables and their shadow tables on
+# SQLite, trigram and tsvector indexes on PostgreSQL); the models do not describe them.
+HAND_MADE_TABLE_PREFIXES = ("agency_fts", "agency_chars")
+HAND_MADE_INDEXES = frozenset(
+    {"ix_agency_name_trgm", "ix_agency_pinyin_trgm", "ix_agency_name_chars"}
+)
+
+
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's include_object: leave the hand-made search structures out of comparisons."""
+    if type_ == "table" and name and name.startswith(HAND_MADE_TABLE_PREFIXES):
+        return False
+    return not (type_ == "index" and name in HAND_MADE_INDEXES)
+
+
 def utcnow() -> datetime:
     """Now, in UTC, without tzinfo: every timestamp is stored naive UTC on both backends."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -39,6 +54,30 @@ def contains_pattern(text: str) -> str:
     """A LIKE pattern matching `text` literally anywhere (use with escape=LIKE_ESCAPE)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def starts_with_pattern(text: str) -> str:
+    """A LIKE pattern matching values that begin with `text` literally."""
+    return contains_pattern(text)[1:]
+
+
+def text_search_problem(connection) -> str | None:
+    """Why Chinese text search cannot work on this database, or None.
+
+    PostgreSQL splits text into trigrams and words by the database's LC_CTYPE; outside a
+    UTF-8 ctype it sees no letters in Chinese and pg_trgm finds nothing.
+    """
+    if connection.dialect.name != "postgresql":
+        return None
+    ctype = connection.exec_driver_sql(
+        "SELECT datctype FROM pg_database WHERE datname = current_database()"
+    ).scalar_one()
+    if "utf8" in ctype.lower().replace("-", ""):
+        return None
+    return (
+        f"database LC_CTYPE is {ctype!r}, not UTF-8: Chinese name search will not work; "
+        "create the database with LC_CTYPE 'C.UTF-8' (see README)"
+    )
 
 
 def configure_sqlite(app: Flask, engine: Engine) -> None:

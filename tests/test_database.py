@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 
 from registry.accounts.permissions import SYSTEM
 from registry.audit.services import record, verify_chain
-from registry.db import db, reading_only, write_expected
+from registry.db import db, include_in_autogenerate, reading_only, write_expected
 from tests.conftest import TEST_DATABASE_URL, build_app
 
 sqlite_only = pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite connection settings")
@@ -18,7 +18,9 @@ sqlite_only = pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite connect
 
 def test_models_and_migrations_agree(app):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_in_autogenerate}
+        )
         differences = compare_metadata(context, db.metadata)
     assert differences == []
 

@@ -15,3 +15,24 @@ def test_healthz_is_503_when_the_database_is_down():
     assert response.status_code == 503
     assert response.json["status"] == "unavailable"
     assert response.json["database"]["ok"] is False
+
+
+def test_healthz_says_whether_chinese_text_search_works(client):
+    assert client.get("/healthz").json["database"]["text_search"] == "ok"
+
+
+def test_a_non_utf8_ctype_is_reported(monkeypatch):
+    from registry.db import text_search_problem
+
+    class Connection:
+        class dialect:
+            name = "postgresql"
+
+        def exec_driver_sql(self, sql):
+            class Result:
+                def scalar_one(self):
+                    return "C"
+
+            return Result()
+
+    assert "not UTF-8" in text_search_problem(Connection())

@@ -26,7 +26,7 @@ from registry.agencies.demo import (
     weighted_towns,
 )
 from registry.agencies.models import Agency, FeeSchedule, ServiceItem
-from registry.agencies.names import initials_of, normalise_name, pinyin_of
+from registry.agencies.names import initials_of, normalise_name, pinyin_of, spaced
 from registry.audit.services import record
 from registry.dates import local_today
 from registry.db import db, utcnow
@@ -89,6 +89,7 @@ class BulkAgencies:
             "name_normalised": "".join(form[0] for form in forms),
             "name_pinyin": "".join(form[1] for form in forms),
             "name_initials": "".join(form[2] for form in forms),
+            "name_chars": spaced("".join(form[0] for form in forms)),
             "category": category.value,
             "district": district,
             "town": town,

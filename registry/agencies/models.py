@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.agencies.categories import AgencyCategory, AgencyStatus, PricingType, check_constraint
-from registry.agencies.names import initials_of, normalise_name, pinyin_of
+from registry.agencies.names import initials_of, normalise_name, pinyin_of, spaced
 from registry.db import db, utcnow
 
 FEN_PER_YUAN = 100
@@ -39,6 +39,7 @@ class NamedForSearch:
     def set_name(self, name: str) -> None:
         self.name = name.strip()
         self.name_normalised = normalise_name(self.name)
+        self.name_chars = spaced(self.name_normalised)
         self.name_pinyin = pinyin_of(self.name)
         self.name_initials = initials_of(self.name)
 
@@ -59,6 +60,9 @@ class Agency(NamedForSearch, db.Model):
     name_normalised: Mapped[str] = mapped_column(String(200), index=True)
     name_pinyin: Mapped[str] = mapped_column(String(800))
     name_initials: Mapped[str] = mapped_column(String(200), index=True)
+    # The normalised name one character a word ("江 阴 环 评"): 1-2 character queries are
+    # phrase searches over it (FTS5 unicode61 on SQLite, a tsvector on PostgreSQL).
+    name_chars: Mapped[str] = mapped_column(String(400), default="")
     category: Mapped[str] = mapped_column(String(40), index=True)
     district: Mapped[str] = mapped_column(String(60))
     town: Mapped[str] = mapped_column(String(60))
@@ -282,6 +286,7 @@ class Enterprise(NamedForSearch, db.Model):
     name_normalised: Mapped[str] = mapped_column(String(200), index=True)
     name_pinyin: Mapped[str] = mapped_column(String(800))
     name_initials: Mapped[str] = mapped_column(String(200))
+    name_chars: Mapped[str] = mapped_column(String(400), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

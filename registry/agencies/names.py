@@ -31,6 +31,11 @@ def name_segments(name: str) -> list[str]:
     return [match[1], match[2]] if match else [normalised]
 
 
+def spaced(normalised: str) -> str:
+    """One character a word, for phrase search of short fragments: 江阴环评 -> 江 阴 环 评."""
+    return " ".join(normalised)
+
+
 def pinyin_of(name: str) -> str:
     """Pinyin syllables without tones, run together: 江阴环评 -> jiangyinhuanping."""
     return "".join(

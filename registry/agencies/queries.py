@@ -63,6 +63,16 @@ def open_offers(agency_id: int) -> list[FeeSchedule]:
     )
 
 
+def service_choices() -> list[tuple[str, str]]:
+    """Catalogue items for a search filter: (code, "code name"), retired ones left out."""
+    items = db.session.execute(
+        select(ServiceItem.code, ServiceItem.name)
+        .where(ServiceItem.retired_on.is_(None))
+        .order_by(ServiceItem.code)
+    ).all()
+    return [(code, f"{code} {name}") for code, name in items]
+
+
 def offerable_items(category: str | None = None) -> list[ServiceItem]:
     """Catalogue items an agency may publish a fee for (not retired), its category first."""
     items = (

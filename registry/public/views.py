@@ -2,15 +2,17 @@
 
 import logging
 
-from flask import Blueprint, abort, jsonify, render_template
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from registry.accounts.permissions import allow, anyone, is_regulator, signed_in
 from registry.agencies import queries
+from registry.agencies.search import AgencySearch, search_agencies
 from registry.dates import local_today
-from registry.db import db
+from registry.db import db, text_search_problem
+from registry.public.forms import SearchForm
 
 bp = Blueprint("public", __name__)
 log = logging.getLogger(__name__)
@@ -19,7 +21,27 @@ log = logging.getLogger(__name__)
 @bp.route("/")
 @allow(anyone)
 def home():
-    return render_template("public/home.html")
+    """The public search; without a search, what the registry is."""
+    form = SearchForm(request.args, services=queries.service_choices())
+    if not form.validate():
+        return render_template("public/home.html", form=form, page=None), 400
+    page = None
+    if form.is_search():
+        district, _, town = (form.town.data or "").partition("|")
+        search = AgencySearch(
+            q=form.q.data or "",
+            category=form.category.data or None,
+            district=district or None,
+            town=town or None,
+            service_item=form.service.data or None,
+            sort=form.sort.data or "relevance",
+        )
+        page = db.paginate(
+            search_agencies(search, local_today()),
+            per_page=current_app.config["PAGE_SIZE"],
+            error_out=False,
+        )
+    return render_template("public/home.html", form=form, page=page)
 
 
 @bp.route("/workspace")
@@ -57,6 +79,8 @@ def healthz():
     try:
         db.session.execute(text("SELECT 1"))
         database["ok"] = True
+        problem = text_search_problem(db.session.connection())
+        database["text_search"] = problem or "ok"
     except SQLAlchemyError as error:
         db.session.rollback()
         log.warning("health check: database unreachable: %s", error)

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -20,6 +21,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+expect.set_options(timeout=15_000)
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
@@ -67,7 +69,8 @@ def screen(request, browser):
         has_touch=request.param == "phone",
     )
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # Generous: CI shares two cores between the server, Chromium and the database.
+    page.set_default_timeout(20_000)
     page.viewport_name = request.param
     yield page
     context.close()

@@ -1,0 +1,49 @@
+"""The public search form: read from the URL, so a search can be shared."""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
+
+from registry.agencies.categories import AgencyCategory
+from registry.agencies.search import MAX_QUERY, SORTS
+
+SORT_LABELS = {"relevance": _l("Best match"), "name": _l("Name (pinyin)")}
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Name, pinyin initials or credit code"), validators=[Optional(), Length(max=MAX_QUERY)]
+    )
+    category = SelectField(_l("Category"), validators=[Optional()])
+    town = SelectField(_l("Town"), validators=[Optional()])
+    service = SelectField(_l("Service"), validators=[Optional()])
+    sort = SelectField(_l("Sort by"), default="relevance", validators=[Optional()])
+
+    def __init__(self, formdata, services: list[tuple[str, str]]):
+        super().__init__(formdata)
+        self.category.choices = [
+            ("", _l("All categories")),
+            *[(c.value, c.label) for c in AgencyCategory],
+        ]
+        self.town.choices = [
+            ("", _l("All towns")),
+            *[
+                (f"{district}|{town}", town)
+                for district, towns in current_app.config["REGION_TOWNS"].items()
+                for town in towns
+            ],
+        ]
+        self.service.choices = [("", _l("All services")), *services]
+        self.sort.choices = [(sort, SORT_LABELS[sort]) for sort in SORTS]
+
+    def validate_q(self, field):
+        if field.data and any(ord(char) < 32 for char in field.data):
+            raise ValidationError(_l("The search text contains control characters."))
+
+    def is_search(self) -> bool:
+        return any((self.q.data, self.category.data, self.town.data, self.service.data))
