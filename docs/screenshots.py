@@ -519,7 +519,11 @@ def desktop_tour(tour: Tour, picks: Picks) -> None:
 
 
 def public_tour(tour: Tour, picks: Picks) -> None:
-    """What anyone can read: the catalogue, one item, an agency's profile, the town agents."""
+    """What anyone can read: a search, the catalogue, one item, a profile, the town agents."""
+    tour.open("/?q=%E7%8E%AF%E8%AF%84")
+    tour.shoot("search")
+    tour.open("/?q=jy&category=surveying")
+    tour.shoot("search-initials")
     tour.open("/")
     tour.click("main a[href$='/services']")
     tour.shoot("catalogue")
