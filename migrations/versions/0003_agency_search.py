@@ -30,6 +30,8 @@ def upgrade():
         batch_op.add_column(sa.Column("name_chars", sa.String(400), nullable=False,
                                       server_default=""))
     fill_name_chars()
+    with op.batch_alter_table("agency") as batch_op:
+        batch_op.create_index("ix_agency_category_region", ["category", "district", "town"])
     if op.get_bind().dialect.name == "sqlite":
         for table, (columns, tokenizer) in SQLITE_FTS.items():
             create_sqlite_fts(table, columns, tokenizer)
@@ -79,6 +81,8 @@ def downgrade():
     else:
         for index in ("ix_agency_name_chars", "ix_agency_pinyin_trgm", "ix_agency_name_trgm"):
             op.execute(f"DROP INDEX {index}")
+    with op.batch_alter_table("agency") as batch_op:
+        batch_op.drop_index("ix_agency_category_region")
     with op.batch_alter_table("enterprise") as batch_op:
         batch_op.drop_column("name_chars")
     with op.batch_alter_table("agency") as batch_op:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from registry.accounts.permissions import SYSTEM
 from registry.agencies import demo_data as words
@@ -57,6 +57,10 @@ def generate(count: int, seed: int, progress: Callable[[int], None]) -> Counter:
         counts["fee_schedules"] += len(schedules)
         progress(len(rows))
     record("demo.generated", actor=SYSTEM, details={"seed": seed, **counts})
+    # Fresh statistics, or the planners guess after a bulk load (PostgreSQL then ignores the
+    # search indexes; SQLite has no sqlite_stat1 at all).
+    for table in ("agency", "fee_schedule"):
+        db.session.execute(text(f"ANALYZE {table}"))
     return counts
 
 

@@ -50,6 +50,7 @@ class Agency(NamedForSearch, db.Model):
         CheckConstraint(check_constraint("category", AgencyCategory), name="category_known"),
         CheckConstraint(check_constraint("status", AgencyStatus), name="status_known"),
         Index("ix_agency_region", "district", "town"),
+        Index("ix_agency_category_region", "category", "district", "town"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

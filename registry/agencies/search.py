@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, case, func, literal_column, or_, select, text
+from sqlalchemy import Select, and_, case, func, literal_column, or_, select, text, union
 
 from registry.agencies.categories import AgencyStatus
 from registry.agencies.credit_code import ALPHABET, LENGTH, normalise_credit_code
@@ -66,10 +66,12 @@ def name_or_code_matches(q: str):
     if not name:
         return Agency.id.is_(None)
     if LATIN.match(name):
-        clauses = [initials_start_with(name)]
+        # A union of two index lookups: an OR of both conditions makes planners walk every
+        # row and test each side.
+        ids = select(Agency.id).where(initials_start_with(name))
         if len(name) >= TRIGRAM:
-            clauses.append(fragment_matches(name))
-        return or_(*clauses)
+            ids = union(ids, select(Agency.id).where(fragment_matches(name)))
+        return Agency.id.in_(ids)
     if len(name) >= TRIGRAM:
         return fragment_matches(name)
     return short_fragment_matches(name)
