@@ -37,9 +37,10 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/bandit --quiet --severity-level high --recursive registry ratings blacklist
 
+# All benchmarks (foundation, registry data, search); the search one writes docs/PERFORMANCE.md.
+# BENCH_DATABASE_URL=postgresql://... measures a throwaway PostgreSQL database instead of SQLite.
 bench: install
-	$(BIN)/python bench/foundation.py
-	$(BIN)/python bench/registry_data.py
+	$(BIN)/python -m bench
 
 screenshots: install-test translations
 	$(BIN)/python docs/screenshots.py

@@ -132,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     from registry.agencies.catalogue_views import bp as catalogue
     from registry.agencies.regulator_views import bp as agency_admin
     from registry.agents.views import bp as agents
+    from registry.api import init_api
     from registry.audit.views import bp as audit
     from registry.public.views import bp as public
 
@@ -150,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
         agency_admin,
     ):
         app.register_blueprint(blueprint)
+    init_api(app)
     declare_public_endpoints(app, "static", "bootstrap.static")
 
 

@@ -1,0 +1,120 @@
+"""Agencies as the API and the CSV export publish them."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, false
+
+from registry.agencies import queries
+from registry.agencies.categories import AgencyStatus
+from registry.agencies.models import Agency, FeeSchedule
+
+# The reason is public only for the states it explains (as on the profile page).
+STATES_WITH_REASON = (AgencyStatus.SUSPENDED, AgencyStatus.DEREGISTERED)
+
+
+def reputation(agency: Agency) -> dict:
+    """Stars, rating, blacklisting and commitment, the one place the API reads them.
+
+    Ratings, the blacklist and commitments arrive with later issues and put these on the
+    agency; until then every agency is unrated, not listed and has signed no commitment.
+    """
+    return {
+        "stars": getattr(agency, "stars", None),
+        "rating_status": getattr(agency, "rating_status", "unrated"),
+        "score": getattr(agency, "score", None),
+        "blacklisted": getattr(agency, "blacklisted", False),
+        "commitment": {
+            "signed": getattr(agency, "commitment_signed", False),
+            "valid_until": getattr(agency, "commitment_valid_until", None),
+        },
+    }
+
+
+def with_min_stars(query: Select, min_stars: int | None) -> Select:
+    """Keep agencies rated at least min_stars; no agency is rated yet, so none is kept."""
+    if min_stars is None:
+        return query
+    return query.where(false())
+
+
+def agency_summary(agency: Agency) -> dict:
+    """An agency as a list item."""
+    return {
+        "credit_code": agency.credit_code,
+        "name": agency.name,
+        "category": agency.category,
+        "region": {"district": agency.district, "town": agency.town},
+        "status": agency.status,
+        **reputation(agency),
+    }
+
+
+def agency_profile(agency: Agency, today: date) -> dict:
+    """An agency's public profile: identity, qualifications, fees in force and their history."""
+    offers = queries.fees_in_force(agency.id, today)
+    return {
+        **agency_summary(agency),
+        "credit_code_exception": agency.credit_code_exception,
+        "address": agency.address,
+        "legal_representative": agency.legal_representative,
+        "contact_person": agency.contact_person,
+        "phone": agency.phone,
+        "email": agency.email,
+        "business_scope": agency.business_scope,
+        "status_reason": agency.status_reason if agency.status in STATES_WITH_REASON else None,
+        "status_changed_at": _utc(agency.status_changed_at),
+        "verified_at": _utc(agency.verified_at),
+        "qualifications": [
+            {
+                "name": qualification.name,
+                "level": qualification.level,
+                "number": qualification.number,
+                "issuer": qualification.issuer,
+                "valid_from": qualification.valid_from,
+                "valid_until": qualification.valid_until,
+                "valid_today": qualification.valid_on(today),
+            }
+            for qualification in agency.qualifications
+        ],
+        "services": [
+            {
+                "item_code": offer.service_item.code,
+                "item_name": offer.service_item.name,
+                "pricing_type": offer.service_item.pricing_type,
+                "statutory_days": offer.service_item.statutory_days,
+                **_fee(offer),
+            }
+            for offer in offers
+        ],
+        "fee_history": [
+            {
+                "item_code": schedules[0].service_item.code,
+                "item_name": schedules[0].service_item.name,
+                "schedules": [_fee(schedule) for schedule in schedules],
+            }
+            for schedules in queries.fee_history_by_item(agency.id).values()
+        ],
+    }
+
+
+def _fee(schedule: FeeSchedule) -> dict:
+    return {
+        "fee_min": _yuan_text(schedule.fee_min),
+        "fee_max": _yuan_text(schedule.fee_max),
+        "unit": schedule.unit,
+        "basis": schedule.basis,
+        "promised_days": schedule.promised_days,
+        "effective_from": schedule.effective_from,
+        "effective_to": schedule.effective_to,
+    }
+
+
+def _yuan_text(amount: Decimal) -> str:
+    """Yuan as a string with two decimals, so no client reads money as a float."""
+    return f"{amount:.2f}"
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A stored (naive UTC) timestamp, marked as UTC so clients do not guess."""
+    return None if moment is None else moment.replace(tzinfo=UTC)
