@@ -520,7 +520,7 @@ def desktop_tour(tour: Tour, picks: Picks) -> None:
 
 def public_tour(tour: Tour, picks: Picks) -> None:
     """What anyone can read: a search, the catalogue, one item, a profile, the town agents."""
-    tour.open("/?q=%E7%8E%AF%E8%AF%84")
+    tour.open("/?q=%E6%B5%8B%E7%BB%98")
     tour.shoot("search")
     tour.open("/?q=jy&category=surveying")
     tour.shoot("search-initials")
