@@ -10,7 +10,6 @@ the backend measured; the other backend's section is kept as it was.
 """
 
 import argparse
-import os
 import random
 import statistics
 import tempfile
@@ -19,12 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-import flask_migrate
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 
 from bench import search_report
+from bench.registry_data import agency_count, build_app, timed
 from bench.search_report import API_LIST, KIND_LABELS
-from registry import create_app
 from registry.agencies import demo_data
 from registry.agencies.models import Agency
 from registry.agencies.names import normalise_name
@@ -54,30 +52,9 @@ class Timing:
         return statistics.quantiles(self.seconds, n=20, method="inclusive")[18]
 
 
-def build_app(folder: Path):
-    """A migrated, empty registry in demo mode on SQLite or BENCH_DATABASE_URL."""
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "DEMO_MODE": True})
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        flask_migrate.upgrade()
-    return app
-
-
 def flask_command(app, *args: str) -> float:
     """Seconds one flask command takes; it must succeed."""
-    start = time.perf_counter()
-    result = app.test_cli_runner().invoke(args=list(args))
-    if result.exit_code != 0:
-        raise SystemExit(f"flask {' '.join(args)} failed:\n{result.output}")
-    return time.perf_counter() - start
-
-
-def agency_count(app) -> int:
-    with app.app_context():
-        return db.session.execute(select(func.count(Agency.id))).scalar_one()
+    return timed(app.test_cli_runner(), *args)
 
 
 def sample_agencies(app, rng: random.Random) -> list[Agency]:
