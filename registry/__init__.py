@@ -58,6 +58,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 def configure(app: Flask, overrides: dict | None) -> None:
     """Load configuration and trust exactly the configured number of proxies."""
     config.load(app, overrides)
+    app.json.ensure_ascii = False  # Chinese stays readable in JSON (UTF-8 is declared)
     app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
