@@ -82,7 +82,7 @@ class DirectoryFilterForm(FlaskForm):
 class AgentFilterForm(DirectoryFilterForm):
     active = SelectField(
         _l("State"),
-        choices=[
+        choices=lambda: [
             ("", _l("Active and inactive")),
             ("active", _l("Active")),
             ("inactive", _l("Inactive")),
