@@ -255,21 +255,25 @@ def qualifications():
             db.session.commit()
             flash(_("Qualification added."), "success")
             return redirect(url_for("my_agency.qualifications"))
-    return render_template(
-        "agencies/my_qualifications.html",
-        agency=agency,
-        form=form,
-        remove_form=OptionalReasonForm(),
-    )
+    return render_template("agencies/my_qualifications.html", agency=agency, form=form)
 
 
-@my_agency.route("/qualifications/<int:qualification_id>/remove", methods=["POST"])
+@my_agency.route("/qualifications/<int:qualification_id>/remove", methods=["GET", "POST"])
 @allow(is_agency_user)
 def remove_qualification(qualification_id: int):
+    """Confirm, then remove, a qualification (the audit log keeps what it was)."""
     agency = _own_agency()
     qualification = db.get_or_404(Qualification, qualification_id)
-    if qualification.agency_id != agency.id or not OptionalReasonForm().validate_on_submit():
+    if qualification.agency_id != agency.id:
         abort(404)
+    form = OptionalReasonForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "agencies/confirm_remove_qualification.html",
+            agency=agency,
+            qualification=qualification,
+            form=form,
+        )
     services.remove_qualification(current_user, qualification)
     db.session.commit()
     flash(_("Qualification removed."), "success")

@@ -227,3 +227,20 @@ def test_an_unlinked_user_asks_to_join_by_credit_code_and_sees_a_rejection_reaso
     assert "was rejected" in page
     assert "未在本机构任职" in page
     assert "Send the request" in page, "they may ask again"
+
+
+def test_removing_a_qualification_asks_first_and_is_audited(english):
+    post_form(english, "/register/agency", agency_form())
+    qualification = db.session.execute(select(Qualification)).scalar_one()
+    url = f"/my/agency/qualifications/{qualification.id}/remove"
+    page = english.get(url)
+    assert "Remove 测绘资质证书?" in page.get_data(as_text=True)
+    assert count(Qualification) == 1, "the confirmation page removes nothing"
+    assert post_form(english, url).status_code == 302
+    assert count(Qualification) == 0
+    action = (
+        db.session.execute(select(AuditEvent.action).order_by(AuditEvent.seq.desc()))
+        .scalars()
+        .first()
+    )
+    assert action == "agency.qualification_removed"
