@@ -74,6 +74,8 @@ def init_extensions(app: Flask) -> None:
     from registry.accounts.permissions import (
         can_manage_accounts,
         can_read_audit_log,
+        is_agency_user,
+        is_enterprise_user,
         is_regulator,
     )
     from registry.audit.labels import action_label, object_label
@@ -97,6 +99,8 @@ def init_extensions(app: Flask) -> None:
     app.jinja_env.globals.update(
         can_manage_accounts=can_manage_accounts,
         is_regulator=is_regulator,
+        is_agency_user=is_agency_user,
+        is_enterprise_user=is_enterprise_user,
         can_read_audit_log=can_read_audit_log,
         action_label=action_label,
         object_label=object_label,

@@ -150,18 +150,3 @@ def withdraw_fee(actor, schedule: FeeSchedule, effective_to: date) -> None:
             "effective_to": effective_to.isoformat(),
         },
     )
-
-
-def fee_history(agency_id: int) -> list[FeeSchedule]:
-    """Every fee the agency ever published, by service item and date."""
-    return list(
-        db.session.execute(
-            select(FeeSchedule)
-            .where(FeeSchedule.agency_id == agency_id)
-            .order_by(
-                FeeSchedule.service_item_id,
-                FeeSchedule.effective_from.desc(),
-                FeeSchedule.id.desc(),
-            )
-        ).scalars()
-    )

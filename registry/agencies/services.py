@@ -213,6 +213,18 @@ def resubmit_registration(actor, agency: Agency, details: AgencyDetails) -> None
     _set_status(actor, agency, AgencyStatus.PENDING, None, "agency.resubmitted")
 
 
+def save_agency_profile(actor, agency: Agency, details: AgencyDetails) -> bool:
+    """Save the agency's details; a rejected registration is thereby submitted again.
+
+    Returns whether it was a resubmission.
+    """
+    if agency.status == AgencyStatus.REJECTED:
+        resubmit_registration(actor, agency, details)
+        return True
+    update_agency_profile(actor, agency, details)
+    return False
+
+
 def update_agency_profile(actor, agency: Agency, details: AgencyDetails) -> None:
     """An agency keeps its public profile up to date (name changes are audited)."""
     if not acts_for_agency(actor, agency):

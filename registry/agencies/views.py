@@ -213,12 +213,8 @@ def profile():
     if request.method == "GET":
         form.fill_from(agency)
     if form.validate_on_submit():
-        resubmitting = agency.status == "rejected"
         try:
-            if resubmitting:
-                services.resubmit_registration(current_user, agency, form.details())
-            else:
-                services.update_agency_profile(current_user, agency, form.details())
+            resubmitted = services.save_agency_profile(current_user, agency, form.details())
         except services.RegistryError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -226,7 +222,7 @@ def profile():
             db.session.commit()
             flash(
                 _("Registration sent for verification again.")
-                if resubmitting
+                if resubmitted
                 else _("Profile saved."),
                 "success",
             )
