@@ -24,7 +24,7 @@ run: install translations
 	@echo "  Agency registry: http://$(HOST):$(PORT)/"
 	@if [ "$(DEMO_MODE)" = "1" ]; then \
 		echo "  Demo logins (password demo-pass-2026): admin@example.com regulator@example.com"; \
-		echo "  reviewer@example.com agency@example.com enterprise@example.com supervisor@example.com"; \
+		echo "  reviewer@example.com agency@example.com enterprise@example.com supervisor@example.com public@example.com"; \
 	fi
 	@echo
 	DEMO_MODE=$(DEMO_MODE) $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \

@@ -670,7 +670,18 @@ def regulator_tour(tour: Tour, picks: Picks) -> None:
     suspension_page(tour, picks)
     catalogue_tour(tour, picks)
     agents_tour(tour, picks)
+    commitments_tour(tour)
     tour.sign_out()
+
+
+def commitments_tour(tour: Tour) -> None:
+    """Who signed the commitment letter, the versions, and a new version being written."""
+    tour.open("/regulator/commitments/")
+    tour.shoot("regulator-commitments")
+    tour.click("main a[href$='/regulator/commitments/templates']")
+    tour.shoot("regulator-commitment-versions")
+    tour.click("main a[href$='/regulator/commitments/templates/new']")
+    tour.shoot("regulator-commitment-new", full_page=True)
 
 
 def mistype_password(tour: Tour, email: str) -> None:
@@ -781,7 +792,24 @@ def agency_tour(tour: Tour, picks: Picks) -> None:
     change_fee(tour, picks.fee_change)
     tour.unfold("main .card details")
     tour.shoot("agency-fees", full_page=True)
+    sign_commitment(tour)
     tour.sign_out()
+
+
+def sign_commitment(tour: Tour) -> None:
+    """Sign the current commitment letter; the receipt, the printable letter, the check."""
+    tour.click("main a[href$='/my/agency/commitment']")
+    tour.shoot("agency-commitment", full_page=True)
+    tour.fill(signer_name="彭辉海", signer_title="法定代表人", password=DEMO_PASSWORD)
+    tour.page.check("main [name=consent]")
+    tour.click("main form button[type=submit]")
+    if not tour.path().startswith("/commitments/"):
+        raise ScreenshotError(f"signing did not lead to a receipt: {tour.page.url}")
+    tour.shoot("commitment-receipt", full_page=True)
+    tour.click("main a[href$='/letter']")
+    tour.shoot("commitment-letter", full_page=True)
+    tour.open("/verify")
+    tour.shoot("verify-receipt")
 
 
 def change_fee(tour: Tour, change: FeeChange) -> None:

@@ -23,6 +23,13 @@ MODEL_MODULES = (
     "registry.uploads.models",
     "registry.agencies.models",
     "registry.agents.models",
+    "registry.inbox.models",
+    "registry.commitments.models",
+    "ratings.models",
+    "ratings.engagements.models",
+    "ratings.complaints.models",
+    "ratings.assessments.models",
+    "blacklist.models",
 )
 
 # What an account with a temporary password may still open.
@@ -78,6 +85,7 @@ def init_extensions(app: Flask) -> None:
         is_enterprise_user,
         is_regulator,
     )
+    from registry.agencies.listing import listed_today
     from registry.audit.labels import action_label, object_label
     from registry.security import init_security
 
@@ -102,6 +110,7 @@ def init_extensions(app: Flask) -> None:
         is_agency_user=is_agency_user,
         is_enterprise_user=is_enterprise_user,
         can_read_audit_log=can_read_audit_log,
+        listed_today=listed_today,
         action_label=action_label,
         object_label=object_label,
         html_lang=i18n.html_lang,
@@ -130,6 +139,13 @@ def warn_about_text_search() -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every package's pages; static files are public."""
+    from blacklist.views import bp as blacklist
+    from ratings.assessments.views import bp as assessments
+    from ratings.calendar_views import bp as calendar
+    from ratings.complaints.views import bp as complaints
+    from ratings.engagements.draw_views import bp as draws
+    from ratings.engagements.review_views import bp as reviews
+    from ratings.engagements.views import bp as engagements
     from registry import i18n
     from registry.accounts.permissions import declare_public_endpoints
     from registry.accounts.views import admin, auth
@@ -139,6 +155,8 @@ def register_blueprints(app: Flask) -> None:
     from registry.agents.views import bp as agents
     from registry.api import init_api
     from registry.audit.views import bp as audit
+    from registry.commitments.views import bp as commitments
+    from registry.inbox.views import bp as inbox
     from registry.public.views import bp as public
 
     for blueprint in (
@@ -149,11 +167,20 @@ def register_blueprints(app: Flask) -> None:
         i18n.bp,
         catalogue,
         agents,
+        calendar,
+        inbox,
         agency_views.register,
         agency_views.my_agency,
         agency_views.my_enterprise,
         agency_views.files,
         agency_admin,
+        commitments,
+        assessments,
+        engagements,
+        reviews,
+        draws,
+        complaints,
+        blacklist,
     ):
         app.register_blueprint(blueprint)
     init_api(app)
@@ -186,7 +213,27 @@ def register_errors(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """flask accounts / audit / demo / translations commands."""
+    """flask accounts / audit / demo / translations commands, and the blacklist's."""
+    from blacklist.cli import blacklist_cli
     from registry.cli import register
 
     register(app)
+    app.cli.add_command(blacklist_cli)
+    app.extensions["demo_loaders"] = demo_loaders()
+
+
+def demo_loaders() -> list:
+    """`flask demo load`'s steps after the core registry, each after what it builds on."""
+    from blacklist import demo as blacklist_demo
+    from ratings.assessments import demo as assessments_demo
+    from ratings.complaints import demo as complaints_demo
+    from ratings.engagements import demo as engagements_demo
+    from registry.commitments import demo as commitments_demo
+
+    return [
+        commitments_demo.load,
+        engagements_demo.load,
+        complaints_demo.load,
+        assessments_demo.load,
+        blacklist_demo.load,
+    ]

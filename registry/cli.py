@@ -14,6 +14,7 @@ from registry.accounts.permissions import SYSTEM
 from registry.accounts.roles import Role
 from registry.agencies.cli import agencies_cli, demo_generate, demo_load
 from registry.audit.services import verify_chain
+from registry.commitments.cli import commitments_cli
 from registry.config import PROJECT_ROOT
 from registry.db import db, reading_only
 
@@ -31,6 +32,7 @@ DEMO_ACCOUNTS = [
     ("agency@example.com", "Demo Agency User", Role.AGENCY),
     ("enterprise@example.com", "Demo Enterprise User", Role.ENTERPRISE),
     ("supervisor@example.com", "Demo Supervisor", Role.SUPERVISOR),
+    ("public@example.com", "Demo Member of the Public", Role.PUBLIC),
 ]
 
 
@@ -162,5 +164,12 @@ def _pybabel(*args: str) -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (accounts_cli, agencies_cli, audit_cli, demo_cli, translations_cli):
+    for group in (
+        accounts_cli,
+        agencies_cli,
+        audit_cli,
+        commitments_cli,
+        demo_cli,
+        translations_cli,
+    ):
         app.cli.add_command(group)

@@ -18,6 +18,10 @@ DEFAULTS = {
     # Database. DATABASE_URL overrides; the default is a SQLite file in the instance folder.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    # SQLite reads up to this much of the database file through memory maps (shared by every
+    # connection and worker through the OS page cache) instead of its own 2 MB page cache,
+    # which a search's row lookups overflow. 0 turns it off.
+    "SQLITE_MMAP_SIZE_MB": 1024,
     # Sessions and cookies.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -46,6 +50,9 @@ DEFAULTS = {
     "PASSWORD_MIN_LENGTH": 12,
     # Lists.
     "PAGE_SIZE": 25,
+    # The public search counts and orders at most this many matches; beyond, it says "more
+    # than" this many, offers the first ones in pages and asks for a narrower search.
+    "SEARCH_COUNT_LIMIT": 1000,
     # The region the registry serves: its district(s) and their towns and sub-districts.
     "REGION_TOWNS": {
         "江阴市": [
@@ -70,14 +77,96 @@ DEFAULTS = {
     },
     # Uploaded certificate scans and evidence: PDF, JPEG or PNG, checked by content.
     "UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
+    # Complaint handling time limits, in Chinese working days (DESIGN §3): a regulator
+    # accepts or refuses within ACCEPT days of filing; the agency responds within RESPONSE
+    # days of acceptance; the regulator concludes within CONCLUDE days of acceptance, which a
+    # reviewer may extend once by at most MAX_EXTENSION days. Each complaint keeps the limits
+    # in force when it was filed. Evidence: at most MAX_FILES files per submission.
+    "COMPLAINT_ACCEPT_WORKING_DAYS": 5,
+    "COMPLAINT_RESPONSE_WORKING_DAYS": 10,
+    "COMPLAINT_CONCLUDE_WORKING_DAYS": 30,
+    "COMPLAINT_MAX_EXTENSION_WORKING_DAYS": 30,
+    "COMPLAINT_MAX_FILES": 5,
     # A town agent's training counts as current for this many months after the course.
     "AGENT_TRAINING_VALID_MONTHS": 24,
+    # Commitment letters: agencies are told this many days before their signature stops
+    # counting. SIGNING_KEY_FILE: the Ed25519 private key (PEM) that signs receipts, shared
+    # by every app host; unset, a key is created in the instance folder on first use.
+    "COMMITMENT_LAPSE_NOTICE_DAYS": 30,
+    "SIGNING_KEY_FILE": None,
+    # Engagements: how many days back and ahead an enterprise may date the start of an
+    # engagement it records, and the most working days one extension may add.
+    "ENGAGEMENT_BACKDATE_DAYS": 90,
+    "ENGAGEMENT_FUTURE_DAYS": 30,
+    "ENGAGEMENT_EXTENSION_MAX_DAYS": 60,
+    # Fair selection: a draw needs at least this many eligible agencies (DESIGN.md §4).
+    "FAIR_DRAW_MIN_CANDIDATES": 3,
+    # The rating method's evidence window (DESIGN §5), in months; the public profile's
+    # latest inspection and supervisor evaluations are read within it too.
+    "RATING_WINDOW_MONTHS": 24,
+    # Blacklist (DESIGN §4). A notified agency may object within OBJECTION working days;
+    # a listed agency may apply for credit repair once REPAIR_MIN_MONTHS of its term have
+    # passed, and again REPAIR_WAIT_MONTHS after a refusal. AUTHORITY is offered as the
+    # deciding authority of a listing. Each case keeps the window in force when notified.
+    "BLACKLIST_OBJECTION_WORKING_DAYS": 10,
+    "BLACKLIST_REPAIR_MIN_MONTHS": 6,
+    "BLACKLIST_REPAIR_WAIT_MONTHS": 3,
+    "BLACKLIST_AUTHORITY": "江阴市行政审批局",
+    # Automatic proposals (blacklist/rules.py): a rule proposes a case, never a listing,
+    # when an agency has at least `count` substantiated complaints (of at least
+    # `min_severity`, or of `category`) concluded within `months`, or `count` commitment
+    # breaches recorded within `months` (`breaches`). `id` names the rule on its cases;
+    # `ground` is the case's ground; `legal_basis` its legal basis.
+    "BLACKLIST_RULES": (
+        {
+            "id": "serious_complaints",
+            "count": 2,
+            "min_severity": "serious",
+            "months": 12,
+            "ground": "repeated_complaints",
+            "legal_basis": "《江阴市中介机构信用管理办法》第十八条第（一）项",
+        },
+        {
+            "id": "major_complaints",
+            "count": 3,
+            "min_severity": "major",
+            "months": 12,
+            "ground": "repeated_complaints",
+            "legal_basis": "《江阴市中介机构信用管理办法》第十八条第（一）项",
+        },
+        {
+            "id": "falsified_report",
+            "count": 1,
+            "category": "falsified_report",
+            "months": 12,
+            "ground": "falsified_report",
+            "legal_basis": "《江阴市中介机构信用管理办法》第十八条第（二）项",
+        },
+        {
+            "id": "commitment_breaches",
+            "count": 2,
+            "breaches": True,
+            "months": 12,
+            "ground": "commitment_breach",
+            "legal_basis": "《江阴市中介机构信用管理办法》第十八条第（三）项",
+        },
+    ),
     # Demo accounts may be created only in demo mode.
     "DEMO_MODE": False,
     "DEMO_PASSWORD": "demo-pass-2026",
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     "TRUSTED_PROXIES": 0,
     "REDIS_URL": None,
+    # Inbox notices are also mailed when MAIL_SERVER is set (plain SMTP, STARTTLS if asked).
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "registry@localhost",
+    "MAIL_TIMEOUT": 10,
+    # The registry's address as readers reach it, for links in mails sent by flask commands.
+    "MAIL_SITE_URL": None,
 }
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -110,8 +199,17 @@ def _from_environment() -> dict:
         found["REDIS_URL"] = env["REDIS_URL"]
     if env.get("TRUSTED_PROXIES"):
         found["TRUSTED_PROXIES"] = int(env["TRUSTED_PROXIES"])
+    if env.get("SIGNING_KEY_FILE"):
+        found["SIGNING_KEY_FILE"] = env["SIGNING_KEY_FILE"]
     if env.get("DEMO_MODE"):
         found["DEMO_MODE"] = env["DEMO_MODE"].strip().lower() in TRUE_WORDS
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "MAIL_SITE_URL"):
+        if env.get(name):
+            found[name] = env[name]
+    if env.get("MAIL_PORT"):
+        found["MAIL_PORT"] = int(env["MAIL_PORT"])
+    if env.get("MAIL_USE_TLS"):
+        found["MAIL_USE_TLS"] = env["MAIL_USE_TLS"].strip().lower() in TRUE_WORDS
     return found
 
 

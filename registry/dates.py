@@ -10,6 +10,11 @@ def registry_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
+def now() -> datetime:
+    """The current moment, aware, in UTC: the one clock of the registry (tests move it)."""
+    return datetime.now(UTC)
+
+
 def local_today() -> date:
     """Today's date where the registry is, whatever the server's clock zone."""
-    return datetime.now(UTC).astimezone(registry_zone()).date()
+    return now().astimezone(registry_zone()).date()

@@ -10,6 +10,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from registry import dates
+
 # Named constraints from the first migration on, so Alembic can alter them on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -31,10 +33,16 @@ db = SQLAlchemy(model_class=Base)
 
 
 # Search structures the migrations create by hand (FTS5 tables and their shadow tables on
-# SQLite, trigram and tsvector indexes on PostgreSQL); the models do not describe them.
+# SQLite, trigram, character and order indexes); the models do not describe them.
 HAND_MADE_TABLE_PREFIXES = ("agency_fts", "agency_chars")
 HAND_MADE_INDEXES = frozenset(
-    {"ix_agency_name_trgm", "ix_agency_pinyin_trgm", "ix_agency_name_chars"}
+    {
+        "ix_agency_name_trgm",
+        "ix_agency_pinyin_trgm",
+        "ix_agency_name_chars",
+        "ix_agency_name_grams",
+        "ix_agency_search_order",
+    }
 )
 
 
@@ -47,7 +55,7 @@ def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
 
 def utcnow() -> datetime:
     """Now, in UTC, without tzinfo: every timestamp is stored naive UTC on both backends."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return dates.now().astimezone(UTC).replace(tzinfo=None)
 
 
 def contains_pattern(text: str) -> str:
@@ -81,7 +89,8 @@ def text_search_problem(connection) -> str | None:
 
 
 def configure_sqlite(app: Flask, engine: Engine) -> None:
-    """Give a SQLite engine WAL, foreign keys, a busy timeout and IMMEDIATE write transactions.
+    """Give a SQLite engine WAL, foreign keys, a busy timeout, memory-mapped reads and
+    IMMEDIATE write transactions.
 
     pysqlite's own transaction handling is switched off so that SQLAlchemy's BEGIN is the
     one that runs: a request that may write (not GET/HEAD/OPTIONS) and every command
@@ -89,6 +98,7 @@ def configure_sqlite(app: Flask, engine: Engine) -> None:
     instead of failing with "database is locked" when it upgrades a read lock later.
     """
     busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    mmap_bytes = int(app.config["SQLITE_MMAP_SIZE_MB"]) * 1024 * 1024
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
@@ -98,6 +108,7 @@ def configure_sqlite(app: Flask, engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA mmap_size = {mmap_bytes}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -51,6 +51,13 @@ def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(app):
     }
 
 
+@sqlite_only
+def test_sqlite_reads_the_database_through_memory_maps(app):
+    with db.engine.connect() as connection:
+        mapped = connection.exec_driver_sql("PRAGMA mmap_size").scalar()
+    assert mapped == app.config["SQLITE_MMAP_SIZE_MB"] * 1024 * 1024 > 0
+
+
 def test_reads_in_requests_do_not_expect_to_write(app):
     with app.test_request_context(method="GET"):
         assert not write_expected()

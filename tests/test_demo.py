@@ -5,7 +5,7 @@ from registry.db import db
 
 DEMO_EMAILS = {
     f"{role}@example.com"
-    for role in ("admin", "regulator", "reviewer", "agency", "enterprise", "supervisor")
+    for role in ("admin", "regulator", "reviewer", "agency", "enterprise", "supervisor", "public")
 }
 
 
@@ -20,7 +20,7 @@ def test_demo_accounts_are_created_once_and_can_sign_in(app, runner, auth):
     app.config["DEMO_MODE"] = True
     assert runner.invoke(args=["demo", "accounts"]).exit_code == 0
     result = runner.invoke(args=["demo", "accounts"])
-    assert "0 created, 6 already there" in result.output
+    assert "0 created, 7 already there" in result.output
     emails = set(db.session.execute(select(Account.email)).scalars())
     assert emails == DEMO_EMAILS
     for email in sorted(DEMO_EMAILS):

@@ -12,6 +12,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     AGENCY = "agency"
     ENTERPRISE = "enterprise"
+    PUBLIC = "public"  # a member of the public: files and follows complaints
 
     @property
     def label(self):
@@ -25,6 +26,7 @@ ROLE_LABELS = {
     Role.SUPERVISOR: _l("Supervisor (deputy / CPPCC member)"),
     Role.AGENCY: _l("Agency staff"),
     Role.ENTERPRISE: _l("Enterprise"),
+    Role.PUBLIC: _l("Member of the public"),
 }
 
 # A reviewer can do everything a regulator can (DESIGN.md §2).

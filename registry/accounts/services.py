@@ -97,13 +97,15 @@ def create_account(
     return account
 
 
-SELF_REGISTERED_ROLES = frozenset({Role.AGENCY, Role.ENTERPRISE})
+SELF_REGISTERED_ROLES = frozenset({Role.AGENCY, Role.ENTERPRISE, Role.PUBLIC})
 
 
 def register_account(*, email: str, display_name: str, role: Role, password: str) -> Account:
-    """Someone signs themselves up as agency staff or an enterprise user."""
+    """Someone signs themselves up as agency staff, an enterprise user or a member of the public."""
     if role not in SELF_REGISTERED_ROLES:
-        raise AccountError(_("Only agencies and enterprises can register themselves."))
+        raise AccountError(
+            _("Only agencies, enterprises and members of the public can register themselves.")
+        )
     email = normalise_email(email)
     if find_account(email) is not None:
         raise AccountError(_("An account with this email already exists."))

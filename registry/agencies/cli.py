@@ -7,7 +7,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from registry.accounts.permissions import SYSTEM
 from registry.agencies import demo, demo_bulk, importer
+from registry.audit.services import record
 from registry.db import db
 
 agencies_cli = AppGroup("agencies", help="Import agencies from a CSV file.")
@@ -82,10 +84,18 @@ def _progress(label: str, **kwargs):
 @with_appcontext
 @click.option("--seed", type=int, default=demo.DEFAULT_SEED, show_default=True)
 def demo_load(seed: int) -> None:
-    """Load the demo registry: catalogue, agencies, fees, town agents (adds what is missing)."""
+    """Load the demo registry: catalogue, agencies, fees, town agents, commitments,
+    engagements, reviews, complaints, inspections, evaluations and blacklist cases (adds what
+    is missing)."""
     _require_demo_mode("Demo data is loaded")
     started = time.perf_counter()
     counts = demo.load(seed)
+    # The other packages' demo data, in dependency order; the factory lists them, so the
+    # core never imports the packages that build on it.
+    for load in current_app.extensions.get("demo_loaders", ()):
+        load(seed, counts)
+    if counts:
+        record("demo.loaded", actor=SYSTEM, details={"seed": seed, **counts})
     db.session.commit()
     elapsed = time.perf_counter() - started
     if not counts:

@@ -17,7 +17,6 @@ from flask import current_app
 from sqlalchemy import select
 
 from registry.accounts.models import Account
-from registry.accounts.permissions import SYSTEM
 from registry.agencies import demo_data as words
 from registry.agencies.categories import AgencyCategory, AgencyStatus, PricingType
 from registry.agencies.credit_code import ALPHABET, generate_credit_code
@@ -32,7 +31,6 @@ from registry.agencies.models import (
 )
 from registry.agencies.names import pinyin_of
 from registry.agents.models import TownAgent, TrainingRecord
-from registry.audit.services import record
 from registry.dates import local_today
 from registry.db import db
 
@@ -115,7 +113,10 @@ def ensure_catalogue(counts: Counter) -> dict[str, ServiceItem]:
 
 
 def load(seed: int = DEFAULT_SEED) -> Counter:
-    """Add the seed's demo data set, skipping what is already there; the counts of new rows."""
+    """Add the seed's demo registry, skipping what is already there; the counts of new rows.
+
+    The caller adds the other packages' demo data and records the `demo.loaded` event.
+    """
     counts: Counter = Counter()
     today, region = local_today(), current_app.config["REGION_TOWNS"]
     items = ensure_catalogue(counts)
@@ -123,9 +124,7 @@ def load(seed: int = DEFAULT_SEED) -> Counter:
     _add_town_agents(plan_town_agents(seed, today, region), counts)
     db.session.flush()
     _link_demo_accounts(seed, counts)
-    if counts:
-        db.session.flush()
-        record("demo.loaded", actor=SYSTEM, details={"seed": seed, **counts})
+    db.session.flush()
     return counts
 
 
@@ -232,7 +231,7 @@ def _demo_agency(rng, today, status, towns, names: set[str]) -> Agency:
         legal_representative=person_name(rng),
         business_scope=_business_scope(rng, category),
         status=status.value,
-        created_at=_moment(rng, registered),
+        created_at=office_moment(rng, registered),
     )
     name, trade = _unique_name(rng, category, names)
     agency.set_name(name)
@@ -269,7 +268,7 @@ def _set_status_history(rng, agency: Agency, today: date) -> None:
     }.get(agency.status)
     if reasons:
         agency.status_reason = rng.choice(reasons)
-        agency.status_changed_at = _moment(rng, today - timedelta(days=rng.randint(5, 120)))
+        agency.status_changed_at = office_moment(rng, today - timedelta(days=rng.randint(5, 120)))
 
 
 def _qualification(rng, kind: words.QualificationKind, today: date) -> Qualification:
@@ -423,7 +422,7 @@ def _business_scope(rng, category: AgencyCategory) -> str:
     return "；".join(chosen) + words.SCOPE_CLOSING
 
 
-def _moment(rng, day: date) -> datetime:
+def office_moment(rng, day: date) -> datetime:
     """A time in office hours in China on `day`, stored as naive UTC."""
     return datetime.combine(day, time(rng.randint(1, 8), rng.randint(0, 59)))
 

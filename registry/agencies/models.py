@@ -80,6 +80,12 @@ class Agency(NamedForSearch, db.Model):
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The first and last day of the agency's current (or latest expired) blacklist listing,
+    # kept by the blacklist package; whether it counts on a day is computed from these
+    # dates alone (registry.agencies.listing). Both set or both empty; no CHECK constraint,
+    # because adding one would rebuild the table on SQLite and drop its search triggers.
+    listed_from: Mapped[date | None]
+    listed_until: Mapped[date | None]
 
     qualifications: Mapped[list["Qualification"]] = relationship(
         back_populates="agency", order_by="Qualification.id", cascade="all, delete-orphan"

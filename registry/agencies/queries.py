@@ -1,27 +1,36 @@
 """Reads about agencies that pages (public, agency, regulator) and the API share."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from registry.agencies.categories import PUBLIC_STATUSES, AgencyStatus
 from registry.agencies.credit_code import normalise_credit_code
-from registry.agencies.models import Agency, FeeSchedule, LinkRequest, Qualification, ServiceItem
+from registry.agencies.models import Agency, FeeSchedule, LinkRequest, ServiceItem
 from registry.agencies.names import normalise_name
 from registry.db import LIKE_ESCAPE, contains_pattern, db
 
 
 def public_agency(credit_code: str) -> Agency | None:
-    """An agency the public may see (verified at some point), by its credit code."""
-    return db.session.execute(
-        select(Agency)
-        .where(
-            Agency.credit_code == normalise_credit_code(credit_code),
-            Agency.status.in_([s.value for s in PUBLIC_STATUSES]),
+    """An agency the public may see (verified at some point), by its credit code.
+
+    Its qualifications come in the same statement; their certificate scans, which the public
+    never sees, do not.
+    """
+    return (
+        db.session.execute(
+            select(Agency)
+            .where(
+                Agency.credit_code == normalise_credit_code(credit_code),
+                Agency.status.in_([s.value for s in PUBLIC_STATUSES]),
+            )
+            .options(joinedload(Agency.qualifications))
         )
-        .options(selectinload(Agency.qualifications).selectinload(Qualification.certificate))
-    ).scalar_one_or_none()
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def fees_in_force(agency_id: int, day: date) -> list[FeeSchedule]:
@@ -34,6 +43,41 @@ def fees_in_force(agency_id: int, day: date) -> list[FeeSchedule]:
             .options(selectinload(FeeSchedule.service_item).selectinload(ServiceItem.caps))
         ).scalars()
     )
+
+
+@dataclass(frozen=True)
+class PublishedFees:
+    """An agency's offers in force on a day, and its fee history grouped by service item."""
+
+    in_force: list[FeeSchedule]
+    history: dict[int, list[FeeSchedule]]
+
+
+def published_fees(agency_id: int, day: date) -> PublishedFees:
+    """fees_in_force and fee_history_by_item from one statement: the agency's schedules with
+    their service items and the items' caps."""
+    schedules = (
+        db.session.execute(
+            select(FeeSchedule)
+            .where(FeeSchedule.agency_id == agency_id)
+            .order_by(
+                FeeSchedule.service_item_id,
+                FeeSchedule.effective_from.desc(),
+                FeeSchedule.id.desc(),
+            )
+            .options(joinedload(FeeSchedule.service_item).joinedload(ServiceItem.caps))
+        )
+        .unique()
+        .scalars()
+    )
+    history: dict[int, list[FeeSchedule]] = {}
+    for schedule in schedules:
+        history.setdefault(schedule.service_item_id, []).append(schedule)
+    in_force = [
+        schedule for item in history.values() for schedule in item if schedule.is_in_force_on(day)
+    ]
+    in_force.sort(key=lambda schedule: schedule.service_item.code)
+    return PublishedFees(in_force, history)
 
 
 def fee_history_by_item(agency_id: int) -> dict[int, list[FeeSchedule]]:

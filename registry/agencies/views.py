@@ -12,9 +12,11 @@ from registry.accounts.permissions import (
     is_enterprise_user,
     signed_in,
 )
-from registry.accounts.services import AccountError
+from registry.accounts.roles import Role
+from registry.accounts.services import AccountError, register_account
 from registry.agencies import fees, queries, services
 from registry.agencies.forms import (
+    AccountFields,
     AddQualificationForm,
     AgencyProfileForm,
     AgencyRegistrationForm,
@@ -98,6 +100,30 @@ def enterprise():
             landing="my_enterprise.overview",
         )
     return render_template("agencies/register_enterprise.html", form=form)
+
+
+@register.route("/public", methods=["GET", "POST"])
+@allow(is_anonymous)
+def public():
+    """A member of the public: an account to file and follow complaints."""
+    form = AccountFields()
+    if form.validate_on_submit():
+        return _register(
+            form,
+            lambda: services.Registration(
+                register_account(
+                    email=form.email.data,
+                    display_name=form.display_name.data,
+                    role=Role.PUBLIC,
+                    password=form.password.data,
+                )
+            ),
+            joining="",
+            created=_("Your account is ready. You can now file and follow complaints."),
+            template="agencies/register_public.html",
+            landing="public.workspace",
+        )
+    return render_template("agencies/register_public.html", form=form)
 
 
 def _register(form, registration, *, template: str, joining: str, created: str, landing: str):

@@ -30,10 +30,14 @@ def init_api(app: Flask) -> None:
     """Mount API v1 and its OpenAPI description; every endpoint is public."""
     from registry.accounts.permissions import declare_public_endpoints
     from registry.api.agencies import bp as agencies
+    from registry.api.blacklist import bp as blacklist
+    from registry.api.commitments import bp as commitments
 
     for key, value in API_CONFIG.items():
         app.config.setdefault(key, value)
     api = RegistryApi(app)
     api.register_blueprint(agencies)
+    api.register_blueprint(commitments)
+    api.register_blueprint(blacklist)
     app.register_error_handler(ApiError, answer_api_error)
     declare_public_endpoints(app, SPEC_ENDPOINT)

@@ -7,12 +7,12 @@ from registry.accounts.permissions import allow, anyone
 from registry.agencies.credit_code import CreditCodeError, check_credit_code
 from registry.agencies.queries import public_agency
 from registry.agencies.search import AgencySearch, search_agencies
+from registry.agencies.search_pages import find_agencies
 from registry.api.exports import agency_csv
 from registry.api.protocol import ApiBlueprint, ApiError
-from registry.api.records import agency_profile, agency_summary, with_min_stars
+from registry.api.records import agency_profile, agency_summaries, at_least_stars
 from registry.api.schemas import AgencyFilters, AgencyListArguments, AgencyPage, AgencyProfile
 from registry.dates import local_today
-from registry.db import db
 
 bp = ApiBlueprint(
     "api_agencies",
@@ -39,14 +39,16 @@ def list_agencies(arguments: dict):
     The same search as the home page: verified agencies that are active or suspended. A
     page past the end has no items and still carries the total.
     """
-    page = db.paginate(
-        matching_agencies(arguments),
+    page = find_agencies(
+        agency_search(arguments),
+        local_today(),
         page=arguments["page"],
         per_page=arguments["per_page"],
-        error_out=False,
+        limit=current_app.config["SEARCH_COUNT_LIMIT"],
+        exact_total=True,
     )
     return {
-        "items": [agency_summary(agency) for agency in page.items],
+        "items": agency_summaries(page.items, local_today()),
         "page": page.page,
         "per_page": page.per_page,
         "total": page.total,
@@ -66,7 +68,7 @@ def export_agencies(arguments: dict):
     """
     today = local_today()
     return Response(
-        stream_with_context(agency_csv(matching_agencies(arguments))),
+        stream_with_context(agency_csv(search_agencies(agency_search(arguments), today))),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=agencies-{today:%Y%m%d}.csv"},
     )
@@ -97,18 +99,19 @@ def show_agency(credit_code: str):
     return agency_profile(agency, local_today())
 
 
-def matching_agencies(arguments: dict):
-    """The agencies the list and the export's parameters select, as a query."""
+def agency_search(arguments: dict) -> AgencySearch:
+    """The search the list's and the export's parameters ask for."""
     district, town = _region(arguments.get("region"))
-    search = AgencySearch(
+    return AgencySearch(
         q=arguments["q"],
         category=arguments.get("category"),
         district=district,
         town=town,
         service_item=arguments.get("service_item"),
         sort=arguments["sort"],
+        include_blacklisted=arguments["include_blacklisted"],
+        conditions=at_least_stars(arguments.get("min_stars")),
     )
-    return with_min_stars(search_agencies(search, local_today()), arguments.get("min_stars"))
 
 
 def _region(region: str | None) -> tuple[str | None, str | None]:

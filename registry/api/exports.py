@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from sqlalchemy import Select
 
-from registry.api.records import agency_summary
+from registry.api.records import agency_summaries
+from registry.dates import local_today
 from registry.db import db
 
 BOM = "\ufeff"
@@ -40,8 +41,7 @@ def cell(value) -> str:
     return str(value)
 
 
-def agency_row(agency) -> list[str]:
-    summary = agency_summary(agency)
+def agency_row(summary: dict) -> list[str]:
     values = {
         **summary,
         "district": summary["region"]["district"],
@@ -57,14 +57,15 @@ def agency_csv(query: Select) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(AGENCY_COLUMNS)
-    yield BOM + _drain(buffer)
+    yield BOM + drain(buffer)
     result = db.session.execute(query.execution_options(yield_per=BATCH_SIZE)).scalars()
+    today = local_today()
     for batch in result.partitions():
-        writer.writerows(agency_row(agency) for agency in batch)
-        yield _drain(buffer)
+        writer.writerows(agency_row(summary) for summary in agency_summaries(batch, today))
+        yield drain(buffer)
 
 
-def _drain(buffer: io.StringIO) -> str:
+def drain(buffer: io.StringIO) -> str:
     text = buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()

@@ -3,42 +3,53 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, false
+from sqlalchemy import false
 
+from blacklist.queries import agency_listings, listing_record
 from registry.agencies import queries
 from registry.agencies.categories import AgencyStatus
+from registry.agencies.listing import is_listed
 from registry.agencies.models import Agency, FeeSchedule
+from registry.commitments.queries import Commitment, agency_commitment, commitments_of
+from registry.dates import local_today
 
 # The reason is public only for the states it explains (as on the profile page).
 STATES_WITH_REASON = (AgencyStatus.SUSPENDED, AgencyStatus.DEREGISTERED)
 
 
-def reputation(agency: Agency) -> dict:
+def reputation(agency: Agency, commitment: Commitment) -> dict:
     """Stars, rating, blacklisting and commitment, the one place the API reads them.
 
-    Ratings, the blacklist and commitments arrive with later issues and put these on the
-    agency; until then every agency is unrated, not listed and has signed no commitment.
+    Ratings arrive with a later issue and put these on the agency; until then every agency
+    is unrated. A listing counts from its dates today: a listed agency has no stars.
     """
+    listed = is_listed(agency, local_today())
     return {
-        "stars": getattr(agency, "stars", None),
-        "rating_status": getattr(agency, "rating_status", "unrated"),
+        "stars": None if listed else getattr(agency, "stars", None),
+        "rating_status": "blacklisted" if listed else getattr(agency, "rating_status", "unrated"),
         "score": getattr(agency, "score", None),
-        "blacklisted": getattr(agency, "blacklisted", False),
+        "blacklisted": listed,
         "commitment": {
-            "signed": getattr(agency, "commitment_signed", False),
-            "valid_until": getattr(agency, "commitment_valid_until", None),
+            "signed": commitment.signed,
+            "valid_until": commitment.ends_on if commitment.signed else None,
         },
     }
 
 
-def with_min_stars(query: Select, min_stars: int | None) -> Select:
-    """Keep agencies rated at least min_stars; no agency is rated yet, so none is kept."""
+def at_least_stars(min_stars: int | None) -> tuple:
+    """Search conditions keeping agencies rated at least min_stars; none is rated yet."""
     if min_stars is None:
-        return query
-    return query.where(false())
+        return ()
+    return (false(),)
 
 
-def agency_summary(agency: Agency) -> dict:
+def agency_summaries(agencies: list[Agency], today: date) -> list[dict]:
+    """Agencies as list items, their commitments read together."""
+    commitments = commitments_of([agency.id for agency in agencies], today)
+    return [agency_summary(agency, commitments[agency.id]) for agency in agencies]
+
+
+def agency_summary(agency: Agency, commitment: Commitment) -> dict:
     """An agency as a list item."""
     return {
         "credit_code": agency.credit_code,
@@ -46,15 +57,21 @@ def agency_summary(agency: Agency) -> dict:
         "category": agency.category,
         "region": {"district": agency.district, "town": agency.town},
         "status": agency.status,
-        **reputation(agency),
+        **reputation(agency, commitment),
     }
 
 
 def agency_profile(agency: Agency, today: date) -> dict:
     """An agency's public profile: identity, qualifications, fees in force and their history."""
     offers = queries.fees_in_force(agency.id, today)
+    commitment = agency_commitment(agency.id, today)
+    summary = agency_summary(agency, commitment)
+    summary["commitment"].update(
+        status=commitment.standing.value,
+        receipt=commitment.signature.receipt_code if commitment.signature else None,
+    )
     return {
-        **agency_summary(agency),
+        **summary,
         "credit_code_exception": agency.credit_code_exception,
         "address": agency.address,
         "legal_representative": agency.legal_representative,
@@ -63,8 +80,8 @@ def agency_profile(agency: Agency, today: date) -> dict:
         "email": agency.email,
         "business_scope": agency.business_scope,
         "status_reason": agency.status_reason if agency.status in STATES_WITH_REASON else None,
-        "status_changed_at": _utc(agency.status_changed_at),
-        "verified_at": _utc(agency.verified_at),
+        "status_changed_at": as_utc(agency.status_changed_at),
+        "verified_at": as_utc(agency.verified_at),
         "qualifications": [
             {
                 "name": qualification.name,
@@ -95,6 +112,7 @@ def agency_profile(agency: Agency, today: date) -> dict:
             }
             for schedules in queries.fee_history_by_item(agency.id).values()
         ],
+        "blacklist_history": [listing_record(case, today) for case in agency_listings(agency.id)],
     }
 
 
@@ -115,6 +133,6 @@ def _yuan_text(amount: Decimal) -> str:
     return f"{amount:.2f}"
 
 
-def _utc(moment: datetime | None) -> datetime | None:
+def as_utc(moment: datetime | None) -> datetime | None:
     """A stored (naive UTC) timestamp, marked as UTC so clients do not guess."""
     return None if moment is None else moment.replace(tzinfo=UTC)

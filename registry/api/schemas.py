@@ -84,8 +84,7 @@ class AgencyFilters(Schema):
         falsy={"0"},
         error_messages=ZERO_OR_ONE,
         metadata={
-            "description": "1 to include blacklisted agencies. No listing is recorded yet, "
-            "so it changes nothing for now."
+            "description": "1 to include agencies on the blacklist today (left out by default)."
         },
     )
     sort = fields.String(
@@ -113,8 +112,21 @@ class Region(Schema):
 
 
 class Commitment(Schema):
-    signed = fields.Boolean()
-    valid_until = fields.Date(allow_none=True)
+    signed = fields.Boolean(metadata={"description": "A valid signature of the letter today."})
+    valid_until = fields.Date(
+        allow_none=True,
+        metadata={"description": "The last day the signature counts, when signed."},
+    )
+
+
+class CommitmentDetail(Commitment):
+    status = fields.String(
+        metadata={"enum": ["valid", "lapsed", "superseded", "revoked", "never_signed"]}
+    )
+    receipt = fields.String(
+        allow_none=True,
+        metadata={"description": "The latest signature's receipt code (see /commitments/)."},
+    )
 
 
 class AgencySummary(Schema):
@@ -128,7 +140,11 @@ class AgencySummary(Schema):
     )
     rating_status = fields.String(metadata={"enum": list(RATING_STATUSES)})
     score = fields.Float(allow_none=True)
-    blacklisted = fields.Boolean(metadata={"description": "No listing is recorded yet."})
+    blacklisted = fields.Boolean(
+        metadata={
+            "description": "On the blacklist today (then no stars, rating_status blacklisted)."
+        }
+    )
     commitment = fields.Nested(Commitment)
 
 
@@ -173,6 +189,7 @@ class FeeHistory(Schema):
 
 
 class AgencyProfile(AgencySummary):
+    commitment = fields.Nested(CommitmentDetail)
     credit_code_exception = fields.String(
         allow_none=True,
         metadata={"description": "Why the regulator accepted a code that fails the check."},
@@ -193,6 +210,123 @@ class AgencyProfile(AgencySummary):
         fields.Nested(ServiceOffer), metadata={"description": "Offers with a fee in force today."}
     )
     fee_history = fields.List(fields.Nested(FeeHistory))
+    blacklist_history = fields.List(
+        fields.Nested("Listing"),
+        metadata={"description": "Every listing of the agency, current or past, newest first."},
+    )
+
+
+class ListingAgency(Schema):
+    credit_code = fields.String()
+    name = fields.String()
+
+
+LISTING_STATUSES = ("listed", "expired", "repaired", "revoked")
+GROUNDS = (
+    "falsified_report",
+    "serious_overcharging",
+    "repeated_delays",
+    "misconduct",
+    "commitment_breach",
+    "repeated_complaints",
+    "other",
+)
+
+
+class Listing(Schema):
+    """A blacklist listing as published: the decision and its dates, never the facts."""
+
+    agency = fields.Nested(ListingAgency)
+    ground = fields.String(metadata={"enum": list(GROUNDS)})
+    legal_basis = fields.String()
+    deciding_authority = fields.String()
+    decision_number = fields.String()
+    decided_on = fields.Date()
+    listed_from = fields.Date(metadata={"description": "The first day the listing counts."})
+    listed_until = fields.Date(metadata={"description": "The last day it counts, if not ended."})
+    status = fields.String(
+        metadata={
+            "enum": list(LISTING_STATUSES),
+            "description": "listed: in force today; expired: the term ran out; repaired: ended "
+            "by approved credit repair; revoked: the listing was wrong.",
+        }
+    )
+    ended_on = fields.Date(
+        allow_none=True, metadata={"description": "The first day it no longer counted."}
+    )
+
+
+class ListingArguments(Schema):
+    history = fields.Boolean(
+        load_default=False,
+        truthy={"1"},
+        falsy={"0"},
+        error_messages=ZERO_OR_ONE,
+        metadata={"description": "1 for past listings (how and when each ended) instead."},
+    )
+    q = fields.String(
+        load_default="",
+        validate=[
+            validate.Length(max=MAX_QUERY, error=_l("must be at most {max} characters")),
+            plain_text,
+        ],
+        metadata={"description": "A fragment of the agency's name, or its credit code."},
+    )
+
+
+class ListingPageArguments(ListingArguments):
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=MAX_PAGE, error=IN_RANGE),
+        error_messages=WHOLE_NUMBER,
+    )
+    per_page = fields.Integer(
+        load_default=DEFAULT_PER_PAGE,
+        validate=validate.Range(min=1, max=MAX_PER_PAGE, error=IN_RANGE),
+        error_messages=WHOLE_NUMBER,
+    )
+
+
+class ListingPage(Schema):
+    items = fields.List(fields.Nested(Listing))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class PublicKey(Schema):
+    key_id = fields.String(metadata={"example": "3f2a9c0d41b7e865"})
+    algorithm = fields.String(metadata={"example": "Ed25519"})
+    public_key = fields.String(metadata={"description": "The raw 32-byte key, base64."})
+    public_key_pem = fields.String(metadata={"description": "The same key as PEM."})
+    first_used_at = fields.DateTime()
+    retired_at = fields.DateTime(allow_none=True)
+
+
+class PublicKeys(Schema):
+    keys = fields.List(fields.Nested(PublicKey))
+
+
+class ReceiptAgency(Schema):
+    credit_code = fields.String()
+    name = fields.String()
+
+
+class Receipt(Schema):
+    receipt_code = fields.String(metadata={"example": "7KQ2M9XD3FHT"})
+    genuine = fields.Boolean(
+        metadata={"description": "The signature verifies against the payload with key_id."}
+    )
+    status = fields.String(metadata={"enum": ["valid", "lapsed", "superseded", "revoked"]})
+    agency = fields.Nested(ReceiptAgency)
+    template_version = fields.Integer()
+    signed_at = fields.DateTime()
+    valid_until = fields.Date()
+    revoked_at = fields.DateTime(allow_none=True)
+    revoke_reason = fields.String(allow_none=True)
+    key_id = fields.String()
+    payload = fields.String(metadata={"description": "Canonical JSON, exactly as signed."})
+    signature = fields.String(metadata={"description": "Ed25519 signature of the payload, base64."})
 
 
 class ErrorDetail(Schema):

@@ -3,7 +3,7 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from registry.agencies.categories import AgencyCategory
@@ -19,10 +19,13 @@ class SearchForm(FlaskForm):
     q = StringField(
         _l("Name, pinyin initials or credit code"), validators=[Optional(), Length(max=MAX_QUERY)]
     )
-    category = SelectField(_l("Category"), validators=[Optional()])
-    town = SelectField(_l("Town"), validators=[Optional()])
-    service = SelectField(_l("Service"), validators=[Optional()])
+    # default="": an absent filter is the "all" choice, not None, which WTForms would coerce
+    # to "None" and reject, loading its message catalogue on every search just to drop it.
+    category = SelectField(_l("Category"), default="", validators=[Optional()])
+    town = SelectField(_l("Town"), default="", validators=[Optional()])
+    service = SelectField(_l("Service"), default="", validators=[Optional()])
     sort = SelectField(_l("Sort by"), default="relevance", validators=[Optional()])
+    include_blacklisted = BooleanField(_l("Include agencies on the blacklist"))
 
     def __init__(self, formdata, services: list[tuple[str, str]]):
         super().__init__(formdata)

@@ -7,9 +7,15 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from blacklist.queries import agency_listings
+from blacklist.queries import outcome as listing_outcome
+from ratings.assessments.queries import assessment_summary
+from ratings.engagements.queries import public_reviews, review_summary
 from registry.accounts.permissions import allow, anyone, is_regulator, signed_in
 from registry.agencies import queries
-from registry.agencies.search import AgencySearch, search_agencies
+from registry.agencies.search import AgencySearch
+from registry.agencies.search_pages import find_agencies
+from registry.commitments.queries import agency_commitment
 from registry.dates import local_today
 from registry.db import db, text_search_problem
 from registry.public.forms import SearchForm
@@ -35,11 +41,14 @@ def home():
             town=town or None,
             service_item=form.service.data or None,
             sort=form.sort.data or "relevance",
+            include_blacklisted=form.include_blacklisted.data,
         )
-        page = db.paginate(
-            search_agencies(search, local_today()),
+        page = find_agencies(
+            search,
+            local_today(),
+            page=max(request.args.get("page", 1, type=int), 1),
             per_page=current_app.config["PAGE_SIZE"],
-            error_out=False,
+            limit=current_app.config["SEARCH_COUNT_LIMIT"],
         )
     return render_template("public/home.html", form=form, page=page)
 
@@ -62,12 +71,21 @@ def agency_profile(credit_code: str):
     if agency is None:
         abort(404)
     today = local_today()
+    fees = queries.published_fees(agency.id, today)
     return render_template(
         "public/agency_profile.html",
         agency=agency,
         today=today,
-        fees=queries.fees_in_force(agency.id, today),
-        history=queries.fee_history_by_item(agency.id),
+        fees=fees.in_force,
+        history=fees.history,
+        commitment=agency_commitment(agency.id, today),
+        assessments=assessment_summary(agency.id, today),
+        reviews=db.paginate(
+            public_reviews(agency.id), per_page=current_app.config["PAGE_SIZE"], error_out=False
+        ),
+        review_summary=review_summary(agency.id),
+        listings=agency_listings(agency.id),
+        listing_outcome=listing_outcome,
     )
 
 

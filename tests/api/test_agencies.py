@@ -211,7 +211,15 @@ def test_the_profile_has_identity_qualifications_fees_and_history(
     assert profile["name"] == "江阴澄源环境科技有限公司"
     assert profile["credit_code"] == agency.credit_code
     assert profile["credit_code_exception"] is None
-    assert {key: profile[key] for key in PLACEHOLDERS} == PLACEHOLDERS
+    assert {key: profile[key] for key in PLACEHOLDERS} == {
+        **PLACEHOLDERS,
+        "commitment": {
+            "signed": False,
+            "valid_until": None,
+            "status": "never_signed",
+            "receipt": None,
+        },
+    }
     assert profile["qualifications"] == [
         {
             "name": "测绘资质证书",
@@ -286,3 +294,32 @@ def test_an_unknown_valid_code_is_a_404(client):
 def test_unverified_agencies_are_a_404(client, make_agency, status):
     agency = make_agency(status)
     assert client.get(f"/api/v1/agencies/{agency.credit_code}").status_code == 404
+
+
+@pytest.mark.parametrize("limit", [1000, 2])
+def test_the_total_stays_exact_and_pages_follow_one_order_past_the_search_limit(
+    app, client, make_agency, limit
+):
+    """Past the limit the list walks indexes for early pages and sorts for deep ones."""
+    app.config["SEARCH_COUNT_LIMIT"] = limit
+    for name in ("江阴测绘院", "无锡江阴测绘", "江阴测绘", "苏州江阴测绘", "江阴测绘地理信息"):
+        make_agency("active", name=f"{name}有限公司" if name != "江阴测绘" else name)
+    pages = [
+        client.get("/api/v1/agencies", query_string={"q": "江阴测绘", "per_page": 2, "page": page})
+        for page in (1, 2, 3, 4)
+    ]
+    assert [page.json["total"] for page in pages] == [5, 5, 5, 5]
+    assert [item["name"] for page in pages for item in page.json["items"]] == [
+        "江阴测绘",
+        "江阴测绘地理信息有限公司",
+        "江阴测绘院有限公司",
+        "无锡江阴测绘有限公司",
+        "苏州江阴测绘有限公司",
+    ]
+
+
+def test_the_list_without_a_query_counts_every_listed_agency(app, client, agencies):
+    app.config["SEARCH_COUNT_LIMIT"] = 1
+    response = client.get("/api/v1/agencies", query_string={"per_page": 1, "page": 2})
+    assert response.json["total"] == 4
+    assert [item["name"] for item in response.json["items"]] == ["澄江环保科技有限公司"]

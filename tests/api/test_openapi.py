@@ -12,6 +12,10 @@ def test_the_spec_is_openapi_3_json_with_every_path(client):
         "/api/v1/agencies",
         "/api/v1/agencies.csv",
         "/api/v1/agencies/{credit_code}",
+        "/api/v1/blacklist",
+        "/api/v1/blacklist.csv",
+        "/api/v1/commitments/{receipt_code}",
+        "/api/v1/commitments/public-key",
     }
 
 

@@ -1,0 +1,1 @@
+"""The in-app inbox: notices to accounts, sent by other packages through inbox.services."""

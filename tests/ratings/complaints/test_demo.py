@@ -1,0 +1,85 @@
+"""The demo complaints: every state, overdue ones, evidence, responses, rebuttals,
+conclusions, breaches and conflicts; loaded once, the same for a seed."""
+
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from ratings.complaints import demo, queries
+from ratings.complaints.models import (
+    CommitmentBreach,
+    Complaint,
+    ComplaintFile,
+    ComplaintStatus,
+    Conflict,
+)
+from registry.db import db
+from tests.ratings.complaints.conftest import ENGLISH, page_text
+
+
+def snapshot() -> list[tuple]:
+    return list(
+        db.session.execute(
+            select(
+                Complaint.reference, Complaint.status, Complaint.category, Complaint.filed_on
+            ).order_by(Complaint.id)
+        )
+    )
+
+
+def test_demo_complaints_cover_every_state_and_load_once(app, runner, client, auth):
+    app.config["DEMO_MODE"] = True
+    runner.invoke(args=["demo", "accounts"])
+    # `flask demo load` runs every package's loader, the complaints' among them.
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+
+    states = set(db.session.execute(select(Complaint.status)).scalars())
+    assert states == {status.value for status in ComplaintStatus}
+    overdue = queries.open_complaint_deadlines(overdue_only=True)
+    assert {d.step for d in overdue} == set(queries.Step)
+    assert db.session.execute(select(func.count()).select_from(CommitmentBreach)).scalar_one() >= 3
+    assert db.session.execute(
+        select(func.count()).where(Complaint.rebuttal_text.is_not(None))
+    ).scalar_one()
+    assert db.session.execute(
+        select(func.count()).where(Complaint.extension_days.is_not(None))
+    ).scalar_one()
+    assert db.session.execute(select(func.count()).select_from(ComplaintFile)).scalar_one()
+    assert {c.ended_at is None for c in db.session.execute(select(Conflict)).scalars()} == {
+        True,
+        False,
+    }
+    assert db.session.execute(select(func.count()).select_from(Complaint)).scalar_one() == len(
+        demo.PLAN
+    )
+
+    again = Counter()
+    demo.load(2026, again)
+    assert not again
+
+    auth.login("enterprise@example.com", "demo-pass-2026")
+    assert 'data-testid="complaint-row"' in page_text(client.get("/my/complaints"))
+    auth.logout()
+    auth.login("agency@example.com", "demo-pass-2026")
+    assert 'data-testid="complaint-row"' in page_text(client.get("/my/agency/complaints"))
+    auth.logout()
+    auth.login("regulator@example.com", "demo-pass-2026")
+    queue = page_text(client.get("/regulator/complaints?overdue=y", headers=ENGLISH))
+    assert "overdue by" in queue
+
+
+def test_demo_complaints_are_the_same_for_a_seed(app, runner):
+    app.config["DEMO_MODE"] = True
+    runner.invoke(args=["demo", "accounts"])
+    runner.invoke(args=["demo", "load"])
+    demo.load(7, Counter())
+    db.session.commit()
+    first = snapshot()
+    db.session.execute(db.delete(CommitmentBreach))
+    db.session.execute(db.delete(ComplaintFile))
+    db.session.execute(db.delete(Complaint))
+    db.session.execute(db.delete(Conflict))
+    db.session.commit()
+    demo.load(7, Counter())
+    db.session.commit()
+    assert [row[1:] for row in snapshot()] == [row[1:] for row in first]
