@@ -29,6 +29,8 @@ MODEL_MODULES = (
     "ratings.engagements.models",
     "ratings.complaints.models",
     "ratings.assessments.models",
+    "ratings.overrides.models",
+    "ratings.results.models",
     "blacklist.models",
 )
 

@@ -8,6 +8,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    Numeric,
     String,
     Text,
     and_,
@@ -86,6 +87,13 @@ class Agency(NamedForSearch, db.Model):
     # because adding one would rebuild the table on SQLite and drop its search triggers.
     listed_from: Mapped[date | None]
     listed_until: Mapped[date | None]
+    # The latest rating result, mirrored from ratings.results for search (DESIGN.md §3):
+    # the stars shown (None when unrated or blacklisted), the status, the score, and the
+    # local date of the last computation. Kept by the ratings package only.
+    stars: Mapped[int | None]
+    rating_status: Mapped[str] = mapped_column(String(12), default="unrated")
+    score: Mapped[float | None] = mapped_column(Numeric(5, 2, asdecimal=False))
+    rating_as_of: Mapped[date | None]
 
     qualifications: Mapped[list["Qualification"]] = relationship(
         back_populates="agency", order_by="Qualification.id", cascade="all, delete-orphan"

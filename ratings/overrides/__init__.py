@@ -1,0 +1,1 @@
+"""Star overrides: a regulator proposes, a second person approves (DESIGN.md §5)."""

@@ -1,0 +1,57 @@
+"""Stored rating results (DESIGN.md §3 RatingSnapshot, §5).
+
+A snapshot is one result of the rating method for one agency as of one local date: the
+status, the score, the stars shown (an approved override's, or the method's), the stars the
+method gave, every component and cap, and the method version. A new snapshot is written
+only when the result changes; the latest one is mirrored on the agency row (stars,
+rating_status, score, rating_as_of) so the search can filter and sort by it. The agency
+row's rating_as_of is the date of the last computation, which may be later than the latest
+snapshot's as_of when nothing changed since.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ratings.method import RatingStatus
+from registry.db import db, utcnow
+
+
+def _known(column: str, enum: type[StrEnum]) -> str:
+    return "{} IN ({})".format(column, ", ".join(f"'{member.value}'" for member in enum))
+
+
+class RatingSnapshot(db.Model):
+    __tablename__ = "rating_snapshot"
+    __table_args__ = (
+        CheckConstraint(_known("status", RatingStatus), name="status_known"),
+        CheckConstraint("stars IS NULL OR stars BETWEEN 1 AND 5", name="stars_range"),
+        CheckConstraint(
+            "computed_stars IS NULL OR computed_stars BETWEEN 1 AND 5", name="computed_stars_range"
+        ),
+        # An agency's history in date order; its latest snapshot.
+        Index("ix_rating_snapshot_agency_as_of", "agency_id", "as_of", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    # The local date the result is as of (time decay makes results depend on it).
+    as_of: Mapped[date]
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    method_version: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12))
+    # The stars shown: the override's while one is in force, else the method's.
+    stars: Mapped[int | None]
+    # The stars the method gave (None when unrated or blacklisted).
+    computed_stars: Mapped[int | None]
+    score: Mapped[float | None] = mapped_column(Numeric(5, 2, asdecimal=False))
+    # Every component, penalty and count (ratings.method.Result.components), and the caps.
+    components: Mapped[dict] = mapped_column(JSON, default=dict)
+    caps: Mapped[list] = mapped_column(JSON, default=list)
+    # The approved override in force when the result was stored, if any.
+    override_id: Mapped[int | None] = mapped_column(ForeignKey("rating_override.id"))
+
+    agency = relationship("Agency")
+    override = relationship("RatingOverride")
