@@ -4,6 +4,7 @@
     .venv/bin/python -m bench search [--agencies N] [--requests N]
     .venv/bin/python -m bench foundation
     .venv/bin/python -m bench registry_data [--agencies N]
+    .venv/bin/python -m bench ratings [--agencies N] [--reviews N] [--big N]
 
 BENCH_DATABASE_URL points the registry data and search benchmarks at a throwaway
 PostgreSQL database (its tables are dropped); without it they use a scratch SQLite file.
@@ -11,19 +12,20 @@ PostgreSQL database (its tables are dropped); without it they use a scratch SQLi
 
 import sys
 
-from bench import foundation, registry_data, search
+from bench import foundation, ratings, registry_data, search
 
 BENCHMARKS = {
     "foundation": foundation.main,
     "registry_data": registry_data.main,
     "search": search.main,
+    "ratings": ratings.main,
 }
 
 
 def run(name: str, args: list[str]) -> None:
     """One benchmark with its own command-line arguments."""
-    if name == "search":
-        search.main(args)
+    if name in ("search", "ratings"):
+        BENCHMARKS[name](args)
         return
     sys.argv = [f"bench {name}", *args]  # the older benchmarks read sys.argv themselves
     BENCHMARKS[name]()

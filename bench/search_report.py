@@ -349,6 +349,7 @@ def write(run: Run, results: list[Result], diagnoses: dict[str, str], output: Pa
     with run.app.app_context():
         backend = db.engine.dialect.name
     sections = {name: f"## {title}\n\nNot measured yet." for name, title in BACKENDS.items()}
+    notes = ""  # what follows the last section is written by hand, and kept
     if output.exists():
         existing = output.read_text(encoding="utf-8")
         for name in BACKENDS:
@@ -358,10 +359,15 @@ def write(run: Run, results: list[Result], diagnoses: dict[str, str], output: Pa
             found = re.search(pattern, existing, re.S)
             if found:
                 sections[name] = found.group(1)
+        last = marker(list(BACKENDS)[-1], "end")
+        if last in existing:
+            notes = existing.split(last, 1)[1].strip("\n")
     sections[backend] = section(run, results, diagnoses, backend)
     body = [INTRO]
     for name in BACKENDS:
         body += [marker(name, "begin"), sections[name], marker(name, "end"), ""]
+    if notes:
+        body += [notes, ""]
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text("\n".join(body), encoding="utf-8")
     return BACKENDS[backend]

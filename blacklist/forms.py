@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -102,8 +103,8 @@ class DecideForm(RefusalShownOnField, PasswordConfirmation, FlaskForm):
     outcome = RadioField(
         _l("Your decision"),
         choices=[
-            ("listed", _l("List the agency on the blacklist")),
-            ("rejected", _l("Reject the proposal")),
+            SelectChoice("listed", _l("List the agency on the blacklist")),
+            SelectChoice("rejected", _l("Reject the proposal")),
         ],
         validators=[InputRequired(_l("Choose whether to list the agency or reject the proposal."))],
     )
@@ -116,10 +117,10 @@ class DecideForm(RefusalShownOnField, PasswordConfirmation, FlaskForm):
     term_years = SelectField(
         _l("Term (to list)"),
         choices=[
-            ("", _l("Choose…")),
-            ("1", _l("1 year")),
-            ("2", _l("2 years")),
-            ("3", _l("3 years")),
+            SelectChoice("", _l("Choose…")),
+            SelectChoice("1", _l("1 year")),
+            SelectChoice("2", _l("2 years")),
+            SelectChoice("3", _l("3 years")),
         ],
         validators=[Optional()],
     )
@@ -152,8 +153,8 @@ class RepairDecisionForm(RefusalShownOnField, PasswordConfirmation, FlaskForm):
     outcome = RadioField(
         _l("Your decision"),
         choices=[
-            ("approve", _l("Approve: end the listing now")),
-            ("refuse", _l("Refuse: the listing stays")),
+            SelectChoice("approve", _l("Approve: end the listing now")),
+            SelectChoice("refuse", _l("Refuse: the listing stays")),
         ],
         validators=[InputRequired(_l("Choose whether to approve or refuse."))],
     )

@@ -26,6 +26,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.db import db, utcnow
+from registry.uploads.models import FileLink
 
 
 def _one_of(column: str, values) -> str:
@@ -238,7 +239,7 @@ class BlacklistCase(db.Model):
         ]
 
 
-class CaseFile(db.Model):
+class CaseFile(FileLink, db.Model):
     """A file the agency sent with its objection or with a repair application."""
 
     __tablename__ = "blacklist_case_file"
@@ -247,13 +248,9 @@ class CaseFile(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("blacklist_case.id"), index=True)
     repair_id: Mapped[int | None] = mapped_column(ForeignKey("repair_application.id"), index=True)
-    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"), unique=True)
     stage: Mapped[str] = mapped_column(String(20))
-    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
-    added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     case: Mapped[BlacklistCase] = relationship(back_populates="files")
-    file = relationship("StoredFile")
 
 
 PENDING_REPAIR = text("status = 'pending'")

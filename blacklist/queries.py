@@ -6,10 +6,11 @@ a listing whose last day has passed is listed as past, even before it is recorde
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Exists, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy.orm import lazyload, selectinload
 
 from blacklist.models import (
     ENDED_STATES,
@@ -71,17 +72,35 @@ def public_listings(day: date, *, history: bool = False, q: str = "") -> Select:
     return query.order_by(BlacklistCase.listed_from.desc(), BlacklistCase.id.desc())
 
 
+PUBLIC_LISTING_STATES = (LISTED, *sorted(state.value for state in ENDED_STATES))
+
+
+def ever_listed(agency_id) -> Exists:
+    """SQL: agency_listings() would find a listing (else the agency was never listed)."""
+    return exists().where(
+        BlacklistCase.agency_id == agency_id, BlacklistCase.state.in_(PUBLIC_LISTING_STATES)
+    )
+
+
+@cache
+def _agency_listings_statement() -> Select:
+    """Built once (the public profile runs it on every visit): only its parameter changes.
+    The public never sees a case's complaints or files: they are not loaded."""
+    return (
+        select(BlacklistCase)
+        .where(
+            BlacklistCase.agency_id == bindparam("agency_id"),
+            BlacklistCase.state.in_(PUBLIC_LISTING_STATES),
+        )
+        .order_by(BlacklistCase.listed_from.desc(), BlacklistCase.id.desc())
+        .options(lazyload(BlacklistCase.complaints), lazyload(BlacklistCase.files))
+    )
+
+
 def agency_listings(agency_id: int) -> list[BlacklistCase]:
     """Every listing of the agency, current or past, newest first (public)."""
     return list(
-        db.session.execute(
-            select(BlacklistCase)
-            .where(
-                BlacklistCase.agency_id == agency_id,
-                BlacklistCase.state.in_([LISTED, *(state.value for state in ENDED_STATES)]),
-            )
-            .order_by(BlacklistCase.listed_from.desc(), BlacklistCase.id.desc())
-        ).scalars()
+        db.session.execute(_agency_listings_statement(), {"agency_id": agency_id}).scalars()
     )
 
 

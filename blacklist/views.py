@@ -39,6 +39,7 @@ from blacklist.permissions import (
 from blacklist.rules import rule_label
 from registry.accounts.forms import ConfirmForm
 from registry.accounts.permissions import allow, anyone, is_agency_user, is_regulator, signed_in
+from registry.actions import confirmed_action
 from registry.agencies.models import Agency
 from registry.dates import local_today
 from registry.db import db
@@ -110,17 +111,16 @@ def propose(agency_id: int):
     form = ProposeForm()
     complaints = queries.substantiated_complaints_of(agency.id)
     form.complaint_ids.choices = [(c.id, _complaint_choice(c)) for c in complaints]
-    if form.validate_on_submit():
-        try:
-            case = services.propose_case(current_user, agency, form.proposal())
-        except BlacklistError as error:
-            db.session.rollback()
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("Proposal recorded. Notify the agency so that it may object."), "success")
-            return redirect(url_for("blacklist.case", case_id=case.id))
-    elif request.method == "GET":
+    recorded = confirmed_action(
+        form,
+        lambda: services.propose_case(current_user, agency, form.proposal()),
+        refusal=BlacklistError,
+        done=_("Proposal recorded. Notify the agency so that it may object."),
+        then=lambda case: url_for("blacklist.case", case_id=case.id),
+    )
+    if recorded:
+        return recorded
+    if request.method == "GET":
         form.legal_basis.data = current_app.config["BLACKLIST_RULES"][0]["legal_basis"]
     status = 400 if form.errors or form.form_errors else 200
     return render_template(
@@ -185,24 +185,17 @@ def decide(case_id: int):
     form = DecideForm()
     if request.method == "GET":
         form.deciding_authority.data = current_app.config["BLACKLIST_AUTHORITY"]
-    if form.validate_on_submit():
-        decision = form.decision()
-        try:
-            services.decide_case(current_user, case, decision)
-        except BlacklistError as error:
-            db.session.rollback()
-            g.blacklist_password_wrong = error.field == "password"
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(
-                _("The agency is listed; the public list shows it now.")
-                if decision.outcome == "listed"
-                else _("The proposal is rejected."),
-                "success",
-            )
-            return redirect(url_for("blacklist.case", case_id=case_id))
-    return _decision_page("blacklist/decide.html", case, form)
+    decided = confirmed_action(
+        form,
+        lambda: services.decide_case(current_user, case, form.decision()),
+        refusal=BlacklistError,
+        on_refusal=_note_wrong_password,
+        done=_("The agency is listed; the public list shows it now.")
+        if form.outcome.data == "listed"
+        else _("The proposal is rejected."),
+        then=url_for("blacklist.case", case_id=case_id),
+    )
+    return decided or _decision_page("blacklist/decide.html", case, form)
 
 
 @bp.route("/regulator/blacklist/<int:case_id>/revoke", methods=["GET", "POST"])
@@ -211,18 +204,15 @@ def decide(case_id: int):
 def revoke(case_id: int):
     case = _decidable_or_redirect(case_id)
     form = RevokeForm()
-    if form.validate_on_submit():
-        try:
-            services.revoke_listing(current_user, case, form.reason.data, form.password.data)
-        except BlacklistError as error:
-            db.session.rollback()
-            g.blacklist_password_wrong = error.field == "password"
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("The listing is revoked; it left the public list."), "success")
-            return redirect(url_for("blacklist.case", case_id=case_id))
-    return _decision_page("blacklist/revoke.html", case, form)
+    revoked = confirmed_action(
+        form,
+        lambda: services.revoke_listing(current_user, case, form.reason.data, form.password.data),
+        refusal=BlacklistError,
+        on_refusal=_note_wrong_password,
+        done=_("The listing is revoked; it left the public list."),
+        then=url_for("blacklist.case", case_id=case_id),
+    )
+    return revoked or _decision_page("blacklist/revoke.html", case, form)
 
 
 @bp.route("/regulator/blacklist/repairs/<int:application_id>", methods=["GET", "POST"])
@@ -232,26 +222,27 @@ def decide_repair(application_id: int):
     application = db.get_or_404(RepairApplication, application_id)
     case = _decidable_or_redirect(application.case_id)
     form = RepairDecisionForm()
-    if form.validate_on_submit():
-        approve = form.outcome.data == "approve"
-        try:
-            repair.decide_repair(
-                current_user, application, approve, form.reasons.data, form.password.data
-            )
-        except BlacklistError as error:
-            db.session.rollback()
-            g.blacklist_password_wrong = error.field == "password"
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(
-                _("Credit repair approved; the agency left the public list.")
-                if approve
-                else _("Credit repair refused; the agency is told why."),
-                "success",
-            )
-            return redirect(url_for("blacklist.case", case_id=case.id))
-    return _decision_page("blacklist/decide_repair.html", case, form, application=application)
+    approve = form.outcome.data == "approve"
+    decided = confirmed_action(
+        form,
+        lambda: repair.decide_repair(
+            current_user, application, approve, form.reasons.data, form.password.data
+        ),
+        refusal=BlacklistError,
+        on_refusal=_note_wrong_password,
+        done=_("Credit repair approved; the agency left the public list.")
+        if approve
+        else _("Credit repair refused; the agency is told why."),
+        then=url_for("blacklist.case", case_id=case.id),
+    )
+    return decided or _decision_page(
+        "blacklist/decide_repair.html", case, form, application=application
+    )
+
+
+def _note_wrong_password(error: BlacklistError) -> None:
+    """A wrong password counts against the decision limit, like a failed sign-in."""
+    g.blacklist_password_wrong = error.field == "password"
 
 
 def _decidable_or_redirect(case_id: int) -> BlacklistCase:
@@ -310,17 +301,14 @@ def my_case(case_id: int):
 def object_to_case(case_id: int):
     case = _own_case_or_404(case_id)
     form = ObjectionForm()
-    if form.validate_on_submit():
-        try:
-            services.file_objection(current_user, case, form.statement.data, form.files.data)
-        except BlacklistError as error:
-            db.session.rollback()
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("Your objection was sent; a reviewer reads it before deciding."), "success")
-            return redirect(url_for("blacklist.my_case", case_id=case_id))
-    return _agency_form("blacklist/object.html", case, form)
+    sent = confirmed_action(
+        form,
+        lambda: services.file_objection(current_user, case, form.statement.data, form.files.data),
+        refusal=BlacklistError,
+        done=_("Your objection was sent; a reviewer reads it before deciding."),
+        then=url_for("blacklist.my_case", case_id=case_id),
+    )
+    return sent or _agency_form("blacklist/object.html", case, form)
 
 
 @bp.route("/my/agency/blacklist/<int:case_id>/repair", methods=["GET", "POST"])
@@ -328,17 +316,14 @@ def object_to_case(case_id: int):
 def apply_repair(case_id: int):
     case = _own_case_or_404(case_id)
     form = RepairForm()
-    if form.validate_on_submit():
-        try:
-            repair.apply_for_repair(current_user, case, form.statement.data, form.files.data)
-        except BlacklistError as error:
-            db.session.rollback()
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("Your application was sent; a reviewer decides on it."), "success")
-            return redirect(url_for("blacklist.my_case", case_id=case_id))
-    return _agency_form(
+    sent = confirmed_action(
+        form,
+        lambda: repair.apply_for_repair(current_user, case, form.statement.data, form.files.data),
+        refusal=BlacklistError,
+        done=_("Your application was sent; a reviewer decides on it."),
+        then=url_for("blacklist.my_case", case_id=case_id),
+    )
+    return sent or _agency_form(
         "blacklist/repair.html", case, form, opens_on=repair.next_application_on(case)
     )
 

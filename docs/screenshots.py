@@ -109,6 +109,14 @@ CORRECTED_ADDRESS = "江阴市澄江街道人民东路218号5幢305室"
 SUSPENSION_REASON = (
     "经投诉核查，该机构在房屋面积测算服务中超出公示收费标准收费，责令暂停执业整改三个月。"
 )
+ENGAGEMENT_PROJECT = "新厂房建设工程规划放线测量"
+EXTENSION_JUSTIFICATION = "现场放线受连续降雨影响，需待场地积水排除后复测，申请延长5个工作日。"
+COMPLAINT_TEXT = "公示收费最高1200元，实际收取2000元，另收“加急费”800元且未出具收费明细。"
+EVALUATION_REMARKS = "办事指南公开完整，收费与公示一致；个别项目出件时间偏长，建议加强进度告知。"
+INSPECTION_FINDINGS = "1. 收费公示与实际收费一致；\n2. 两份报告未按规定归档，已责令限期整改。"
+OBJECTION_STATEMENT = "涉事报告数据系委托方提供，我方已复核更正并重新出具报告，请求不予列入黑名单。"
+DECISION_NUMBER = "澄审信黑〔2026〕7号"
+DECISION_REASONS = "经复核，该机构出具报告数据与现场不符事实清楚，异议理由不成立，决定列入黑名单。"
 FEE_CHANGE_BASIS = "按《江阴市企业投资项目代办服务收费指引》，以项目审批环节数计费，含全程跟踪服务"
 
 
@@ -421,6 +429,7 @@ class Tour:
         from a form that posts to its own page (a refusal provoked on purpose)."""
         if status:
             self.refusals.add((self.page.url, status))
+        self.open_menu_holding(selector)
         with self.page.expect_navigation() as navigation:
             self.page.click(selector)
         response = navigation.value
@@ -428,6 +437,13 @@ class Tour:
             return
         if (response.status != status) if status else not response.ok:
             raise ScreenshotError(f"{selector} led to {response.url}: {response.status}")
+
+    def open_menu_holding(self, selector: str) -> None:
+        """Open the navbar menu that holds the link, as a user would, if it is closed."""
+        target = self.page.locator(selector).first
+        menu = target.locator("xpath=ancestor::li[contains(@class, 'dropdown')]")
+        if menu.count() and not target.is_visible():
+            menu.locator("[data-bs-toggle=dropdown]").first.click()
 
     def fill(self, fields: dict[str, str] | None = None, **named: str) -> None:
         """Type into the inputs and text areas with these names (in the page's main part)."""
@@ -508,9 +524,14 @@ def desktop_tour(tour: Tour, picks: Picks) -> None:
     admin_tour(tour)
     first_sign_in(tour)
     regulator_tour(tour, picks)
+    overrides_and_methodology_tour(tour, picks)
     registrant_tour(tour)
     agency_tour(tour, picks)
     enterprise_tour(tour)
+    evidence_tour(tour, picks)
+    blacklist_tour(tour)
+    statistics_tour(tour, picks)
+    supervision_tour(tour, picks)
     for role in ("reviewer", "supervisor"):
         tour.sign_in(f"{role}@example.com")
         tour.shoot(f"workspace-{role}")
@@ -686,6 +707,29 @@ def commitments_tour(tour: Tour) -> None:
     tour.shoot("regulator-commitment-new", full_page=True)
 
 
+def overrides_and_methodology_tour(tour: Tour, picks: Picks) -> None:
+    """The methodology and the red list; a regulator's override queue and proposal form; a
+    reviewer's decision page for the demo's waiting proposal."""
+    tour.open("/methodology")
+    tour.shoot("methodology", full_page=True)
+    tour.open("/red-list")
+    tour.shoot("red-list")
+    tour.sign_in("regulator@example.com")
+    tour.open("/regulator/overrides?show=in_force")
+    tour.click("main a[href*='/regulator/overrides/']")
+    tour.click("main a[href*='/regulator/agencies/']")
+    tour.shoot("override-propose", full_page=True)
+    tour.open("/regulator/overrides")
+    tour.shoot("regulator-overrides")
+    tour.sign_out()
+    tour.sign_in("reviewer@example.com")
+    tour.open("/regulator/overrides")
+    tour.click("main a[href*='/regulator/overrides/']")
+    tour.click("main a[href$='/decide']")
+    tour.shoot("override-decide", full_page=True)
+    tour.sign_out()
+
+
 def mistype_password(tour: Tour, email: str) -> None:
     """Try a wrong password once: refused, and recorded in the audit log."""
     tour.open("/login")
@@ -834,6 +878,183 @@ def enterprise_tour(tour: Tour) -> None:
     tour.click("nav a[href$='/my/enterprise/']")
     tour.shoot("enterprise-page")
     tour.submit("main button[name=decision][value=approve]", expect="/my/enterprise/")
+    tour.sign_out()
+
+
+def statistics_tour(tour: Tour, picks: Picks) -> None:
+    """The public statistics in Chinese and in English, the regulators' statistics at the
+    handling-time figure, and the monthly report."""
+    tour.open("/statistics")
+    shoot_with_charts(tour, "statistics-public")
+    tour.click("nav button[name=language][value=en]")
+    shoot_with_charts(tour, "statistics-public-en")
+    tour.click("nav button[name=language][value=zh_CN]")
+    tour.sign_in("regulator@example.com")
+    tour.open("/regulator/statistics")
+    tour.page.evaluate(
+        "() => document.getElementById('handling-time').scrollIntoView({behavior: 'instant'})"
+    )
+    shoot_with_charts(tour, "regulator-statistics")
+    tour.open("/regulator/statistics/report")
+    shoot_with_charts(tour, "statistics-report")
+    tour.sign_out()
+
+
+def supervision_tour(tour: Tour, picks: Picks) -> None:
+    """The supervision dashboard as a regulator (with the escalation buttons) and as a
+    supervisor (read-only), the evaluations per regulator, and a supervisor's evaluation."""
+    tour.sign_in("regulator@example.com")
+    tour.click("main a[href$='/supervision/']")
+    tour.shoot("supervision-regulator")
+    tour.click("main a[href$='/supervision/regulators']")
+    tour.shoot("supervision-regulators")
+    tour.sign_out()
+    tour.sign_in("supervisor@example.com")
+    tour.click("main a[href$='/supervision/']")
+    tour.shoot("supervision-supervisor")
+    tour.click("main a[href$='/supervision/regulators']")
+    tour.click("main a.btn-outline-primary[href$='/evaluate']")
+    tour.page.check("#timeliness-4")
+    tour.page.check("#fairness-4")
+    tour.fill(remarks="受理和办结均在时限内，办结理由说明了收费核查的依据，处理公正。")
+    tour.shoot("supervision-evaluate", full_page=True)
+    tour.submit("main form button[type=submit]", "/supervision/regulators")
+    tour.sign_out()
+
+
+def shoot_with_charts(tour: Tour, name: str) -> None:
+    """Shoot once the chart images in view have loaded (they load lazily, each from its URL)."""
+    tour.page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('img[data-testid=chart]'))"
+        ".filter(image => image.getBoundingClientRect().top < innerHeight)"
+        ".every(image => image.complete && image.naturalWidth > 0)"
+    )
+    tour.shoot(name)
+
+
+# --- evidence of conduct (engagements, draws, reviews, complaints, assessments) -------------
+
+
+def evidence_tour(tour: Tour, picks: Picks) -> None:
+    """Engagements, a fair draw, a review with its reply, complaints, evaluations,
+    inspections and the working-day calendar, each seen by the party who uses it."""
+    enterprise_evidence(tour, picks)
+    agency_evidence(tour)
+    tour.open(f"/agencies/{picks.agency_code}")
+    reply = tour.page.locator("[data-testid=review]:has([data-testid=review-reply])").first
+    reply.scroll_into_view_if_needed()
+    tour.shoot("review-with-reply")
+    tour.open("/working-days")
+    tour.shoot("working-days", full_page=True)
+    regulator_evidence(tour)
+    tour.sign_in("supervisor@example.com")
+    tour.open("/supervisor/agencies")
+    tour.shoot("supervisor-agencies")
+    tour.click("main a[href$='/evaluation']")
+    tour.fill(remarks=EVALUATION_REMARKS)
+    tour.shoot("supervisor-evaluate", full_page=True)
+    tour.sign_out()
+
+
+def enterprise_evidence(tour: Tour, picks: Picks) -> None:
+    """The enterprise's engagements, an engagement being recorded, a fair draw, a complaint."""
+    tour.sign_in("enterprise@example.com")
+    tour.click("nav a[href$='/my/enterprise/engagements']")
+    tour.shoot("enterprise-engagements", full_page=True)
+    tour.open(f"/my/enterprise/engagements/new?agency={picks.agency_code}")
+    tour.fill(agreed_fee="1800", project=ENGAGEMENT_PROJECT)
+    tour.shoot("engagement-record", full_page=True)
+    tour.open("/my/enterprise/engagements")
+    tour.click("main a[href$='/my/enterprise/draws/new']")
+    tour.shoot("fair-draw-new")
+    tour.open("/my/enterprise/engagements")
+    tour.click("main a[href^='/draws/']")
+    tour.shoot("fair-draw-public", full_page=True)
+    tour.open(f"/complaints/new/{picks.agency_code}")
+    tour.choose(category="overcharging")
+    tour.fill(text=COMPLAINT_TEXT)
+    tour.shoot("complaint-file", full_page=True)
+    tour.sign_out()
+
+
+def agency_evidence(tour: Tour) -> None:
+    """The agency's engagements, and a request for more time on one still running."""
+    tour.sign_in("agency@example.com")
+    tour.click("nav a[href$='/my/agency/engagements']")
+    tour.shoot("agency-engagements", full_page=True)
+    open_first_offering(tour, "/my/agency/engagements?status=open", "main a[href$='/extension']")
+    tour.click("main a[href$='/extension']")
+    tour.fill(extra_days="5", justification=EXTENSION_JUSTIFICATION)
+    tour.shoot("engagement-extension")
+    tour.sign_out()
+
+
+def regulator_evidence(tour: Tour) -> None:
+    """The complaint queue and one complaint being handled; inspections; the calendar."""
+    tour.sign_in("regulator@example.com")
+    tour.click("nav a[href$='/regulator/complaints']")
+    tour.shoot("regulator-complaints", full_page=True)
+    open_first_offering(
+        tour, "/regulator/complaints?status=investigating", "main a[href$='/conclude']"
+    )
+    tour.shoot("regulator-complaint", full_page=True)
+    tour.open("/regulator/inspections")
+    tour.shoot("regulator-inspections")
+    tour.click("main table a[href*='/regulator/agencies/']")
+    tour.click("main a[href$='/inspections/new']")
+    tour.fill(findings=INSPECTION_FINDINGS)
+    tour.shoot("regulator-inspection-new", full_page=True)
+    tour.click("nav a[href$='/regulator/calendar']")
+    tour.shoot("regulator-calendar", full_page=True)
+    tour.sign_out()
+
+
+def open_first_offering(tour: Tour, list_path: str, action: str) -> None:
+    """Open the rows of a list in turn until one's page offers `action` (a link)."""
+    tour.open(list_path)
+    rows = tour.page.eval_on_selector_all(
+        "main table a[href]", "links => links.map(link => link.getAttribute('href'))"
+    )
+    for href in dict.fromkeys(rows):
+        tour.open(href)
+        if tour.page.locator(action).count():
+            return
+    raise ScreenshotError(f"no row of {list_path} offers {action}")
+
+
+# --- the blacklist --------------------------------------------------------------------------
+
+
+def blacklist_tour(tour: Tour) -> None:
+    """The public list; the regulators' cases and one case; the agency's objection; a
+    reviewer's decision page and a credit-repair application to decide."""
+    tour.open("/blacklist")
+    tour.shoot("blacklist-public", full_page=True)
+    tour.sign_in("regulator@example.com")
+    tour.click("nav a[href$='/regulator/blacklist']")
+    tour.shoot("regulator-blacklist", full_page=True)
+    tour.click("main table a[href*='/regulator/blacklist/']")
+    tour.shoot("blacklist-case", full_page=True)
+    tour.sign_out()
+    tour.sign_in("agency@example.com")
+    open_first_offering(tour, "/my/agency/blacklist", "main a[href$='/object']")
+    tour.click("main a[href$='/object']")
+    tour.fill(statement=OBJECTION_STATEMENT)
+    tour.shoot("blacklist-objection", full_page=True)
+    tour.sign_out()
+    tour.sign_in("reviewer@example.com")
+    open_first_offering(
+        tour, "/regulator/blacklist?state=objection_filed", "main a[href$='/decide']"
+    )
+    tour.click("main a[href$='/decide']")
+    tour.page.check("main input[name=outcome][value=listed]")
+    tour.fill(decision_number=DECISION_NUMBER, reasons=DECISION_REASONS)
+    tour.choose(term_years="2")
+    tour.shoot("blacklist-decide", full_page=True)
+    tour.open("/regulator/blacklist")
+    tour.click("main ul a[href*='/regulator/blacklist/']")
+    tour.click("main a[href*='/regulator/blacklist/repairs/']")
+    tour.shoot("blacklist-repair-decide", full_page=True)
     tour.sign_out()
 
 

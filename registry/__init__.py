@@ -32,6 +32,7 @@ MODEL_MODULES = (
     "ratings.overrides.models",
     "ratings.results.models",
     "blacklist.models",
+    "registry.supervision.models",
 )
 
 # What an account with a temporary password may still open.
@@ -58,6 +59,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     configure(app, config_overrides)
     init_extensions(app)
     register_blueprints(app)
+    connect_signals(app)
     register_request_hooks(app)
     register_errors(app)
     register_commands(app)
@@ -100,6 +102,8 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_template_gettext(app)
+    i18n.install_cached_formats(app)
     limiter.init_app(app)
     bootstrap.init_app(app)
     init_login(app, login_manager)
@@ -148,6 +152,9 @@ def register_blueprints(app: Flask) -> None:
     from ratings.engagements.draw_views import bp as draws
     from ratings.engagements.review_views import bp as reviews
     from ratings.engagements.views import bp as engagements
+    from ratings.overrides.views import bp as overrides
+    from ratings.public.views import bp as ratings_public
+    from ratings.results.views import bp as ratings_results
     from registry import i18n
     from registry.accounts.permissions import declare_public_endpoints
     from registry.accounts.views import admin, auth
@@ -160,6 +167,8 @@ def register_blueprints(app: Flask) -> None:
     from registry.commitments.views import bp as commitments
     from registry.inbox.views import bp as inbox
     from registry.public.views import bp as public
+    from registry.statistics.views import bp as statistics
+    from registry.supervision.views import bp as supervision
 
     for blueprint in (
         public,
@@ -182,11 +191,23 @@ def register_blueprints(app: Flask) -> None:
         reviews,
         draws,
         complaints,
+        overrides,
+        ratings_public,
+        ratings_results,
         blacklist,
+        supervision,
+        statistics,
     ):
         app.register_blueprint(blueprint)
     init_api(app)
     declare_public_endpoints(app, "static", "bootstrap.static")
+
+
+def connect_signals(app: Flask) -> None:
+    """Let a higher layer react to a lower one's events (the blacklist's rules, to conclusions)."""
+    import blacklist
+
+    blacklist.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -217,10 +238,14 @@ def register_errors(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """flask accounts / audit / demo / translations commands, and the blacklist's."""
     from blacklist.cli import blacklist_cli
+    from ratings.results.cli import ratings_cli
     from registry.cli import register
+    from registry.jobs import jobs_cli
 
     register(app)
     app.cli.add_command(blacklist_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(ratings_cli)
     app.extensions["demo_loaders"] = demo_loaders()
 
 
@@ -230,7 +255,10 @@ def demo_loaders() -> list:
     from ratings.assessments import demo as assessments_demo
     from ratings.complaints import demo as complaints_demo
     from ratings.engagements import demo as engagements_demo
+    from ratings.overrides import demo as overrides_demo
+    from ratings.results import demo as results_demo
     from registry.commitments import demo as commitments_demo
+    from registry.supervision import demo as supervision_demo
 
     return [
         commitments_demo.load,
@@ -238,4 +266,7 @@ def demo_loaders() -> list:
         complaints_demo.load,
         assessments_demo.load,
         blacklist_demo.load,
+        overrides_demo.load,  # before the ratings: the approved one counts
+        results_demo.load,  # last: rates every agency on all the evidence above
+        supervision_demo.load,  # escalates the overdue work above; evaluates regulators
     ]

@@ -104,6 +104,16 @@ DEFAULTS = {
     # The rating method's evidence window (DESIGN §5), in months; the public profile's
     # latest inspection and supervisor evaluations are read within it too.
     "RATING_WINDOW_MONTHS": 24,
+    # The rating method's one block of weights, penalties and thresholds (DESIGN §5), with
+    # its version string, stored on every result. None: ratings.method.METHOD_V1, the
+    # published method v1. A replacement must carry every key of METHOD_V1, a new version,
+    # and the same window as RATING_WINDOW_MONTHS (ratings/results/configured.py checks).
+    "RATING_METHOD": None,
+    # A star override (DESIGN §5) ends on a day after its proposal, at most this many months
+    # ahead; the red list asks for ★5 throughout this many months and no substantiated
+    # complaint concluded within them.
+    "RATING_OVERRIDE_MAX_MONTHS": 12,
+    "RED_LIST_MONTHS": 12,
     # Blacklist (DESIGN §4). A notified agency may object within OBJECTION working days;
     # a listed agency may apply for credit repair once REPAIR_MIN_MONTHS of its term have
     # passed, and again REPAIR_WAIT_MONTHS after a refusal. AUTHORITY is offered as the
@@ -151,6 +161,15 @@ DEFAULTS = {
             "legal_basis": "《江阴市中介机构信用管理办法》第十八条第（三）项",
         },
     ),
+    # Electronic supervision (registry/supervision). Work overdue by more than ESCALATE_AFTER
+    # working days is escalated once to the reviewers. Deadlines the lifecycles do not set:
+    # a blacklist decision is due DECISION days after the objection window closed (or the
+    # objection came), a credit-repair decision REPAIR days after the application. A
+    # supervisor may change an evaluation of a regulator for EVALUATION_CHANGE_DAYS.
+    "SUPERVISION_ESCALATE_AFTER_WORKING_DAYS": 3,
+    "SUPERVISION_BLACKLIST_DECISION_WORKING_DAYS": 10,
+    "SUPERVISION_REPAIR_DECISION_WORKING_DAYS": 15,
+    "SUPERVISION_EVALUATION_CHANGE_DAYS": 30,
     # Demo accounts may be created only in demo mode.
     "DEMO_MODE": False,
     "DEMO_PASSWORD": "demo-pass-2026",

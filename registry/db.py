@@ -42,6 +42,7 @@ HAND_MADE_INDEXES = frozenset(
         "ix_agency_name_chars",
         "ix_agency_name_grams",
         "ix_agency_search_order",
+        "ix_agency_stars_order",
     }
 )
 

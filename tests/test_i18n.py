@@ -95,3 +95,44 @@ def test_chinese_translations_keep_their_placeholders():
             expected = sorted(set(placeholder.findall(message_id(message))))
             for form in plural_forms(message):
                 assert sorted(set(placeholder.findall(form))) == expected, message.id
+
+
+def test_templates_follow_a_forced_language_and_return_to_the_request_s(app):
+    """Templates keep the request's catalogue once found (registry.i18n.request_translations);
+    force_locale still switches it, and leaving it switches back."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Sign in') }} {{ ngettext('%(num)d working day', '%(num)d working days', 3) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(page) == "Sign in 3 working days"
+        with force_locale("zh_CN"):
+            assert render_template_string(page) == "登录 3 个工作日"
+        assert render_template_string(page) == "Sign in 3 working days"
+
+
+def test_template_texts_escape_their_variables_and_keep_a_literal_percent(app):
+    from flask import render_template_string
+
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string("{{ _('Receipt %(code)s', code='<b>') }}") == (
+            "Receipt &lt;b&gt;"
+        )
+        assert render_template_string("{{ _('100%% sure') }}") == "100% sure"
+
+
+def test_formatted_dates_and_fees_follow_the_language(app):
+    """dateformat and currencyformat remember their results per language."""
+    from datetime import date
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ day | dateformat('long') }} {{ 1200.5 | currencyformat('CNY') }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        english = render_template_string(page, day=date(2026, 3, 1))
+        with force_locale("zh_CN"):
+            chinese = render_template_string(page, day=date(2026, 3, 1))
+        assert english == render_template_string(page, day=date(2026, 3, 1))
+    assert english.startswith("March 1, 2026")
+    assert chinese.startswith("2026年3月1日")

@@ -4,6 +4,13 @@ mirrored on the agency row (stars, rating_status, score, rating_as_of) for searc
 Columns are added to the agency table in place (SQLite's ALTER TABLE), never by rebuilding
 it, which would lose its search triggers; so no CHECK constraint on them.
 
+ix_agency_stars_order lists agencies by stars, most first and unrated last, then in pinyin
+order: the order of a search sorted by stars (registry.agencies.search.fewest_stars_last),
+so a page of a broad search walks it instead of sorting every match. It is an index of an
+expression, made by hand like the other search order index (registry.db.HAND_MADE_INDEXES).
+ix_review_rating and ix_engagement_rating cover what the rating reads of an agency's reviews
+and engagements, so refreshing one agency reads only the index.
+
 Revision ID: 0012
 Revises: 0011
 Create Date: 2026-11-29
@@ -68,9 +75,7 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rating_override")),
     )
-    op.create_index(
-        "ix_rating_override_agency_state", "rating_override", ["agency_id", "state"]
-    )
+    op.create_index("ix_rating_override_agency_state", "rating_override", ["agency_id", "state"])
     op.create_table(
         "rating_snapshot",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -109,9 +114,64 @@ def upgrade():
     op.create_index(
         "ix_rating_snapshot_agency_as_of", "rating_snapshot", ["agency_id", "as_of", "id"]
     )
+    op.execute(STARS_ORDER)
+    op.create_index(
+        "ix_review_rating",
+        "review",
+        [
+            "agency_id",
+            "created_at",
+            "hidden_at",
+            "quality",
+            "timeliness",
+            "fee_compliance",
+            "conduct",
+        ],
+    )
+    op.create_index(
+        "ix_engagement_overcharge",
+        "engagement",
+        ["agency_id", "overcharge_fen", "start_date", "status"],
+    )
+    # Filled by `flask ratings recompute` (and `flask demo load`), then kept by the app.
+    op.create_table(
+        "rating_month",
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("reviews", sa.Integer(), nullable=False),
+        sa.Column("review_points", sa.Integer(), nullable=False),
+        sa.Column("confirmed", sa.Integer(), nullable=False),
+        sa.Column("overdue", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agency_id"], ["agency.id"], name=op.f("fk_rating_month_agency_id_agency")
+        ),
+        sa.PrimaryKeyConstraint("agency_id", "month", name=op.f("pk_rating_month")),
+    )
+    op.create_index(
+        "ix_engagement_rating",
+        "engagement",
+        [
+            "agency_id",
+            "status",
+            "confirmed_on",
+            "late_working_days",
+            "start_date",
+            "overcharge_fen",
+        ],
+    )
+
+
+STARS_ORDER = (
+    "CREATE INDEX ix_agency_stars_order ON agency ((coalesce(-stars, 0)), name_pinyin, id)"
+)
 
 
 def downgrade():
+    op.drop_table("rating_month")
+    op.drop_index("ix_engagement_overcharge", table_name="engagement")
+    op.drop_index("ix_engagement_rating", table_name="engagement")
+    op.drop_index("ix_review_rating", table_name="review")
+    op.execute("DROP INDEX ix_agency_stars_order")
     op.drop_index("ix_rating_snapshot_agency_as_of", table_name="rating_snapshot")
     op.drop_table("rating_snapshot")
     op.drop_index("ix_rating_override_agency_state", table_name="rating_override")

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ratings.complaints.checks import MAX_TEXT
@@ -118,8 +119,8 @@ class ConcludeForm(RefusalShownOnField, FlaskForm):
     outcome = RadioField(
         _l("Outcome"),
         choices=[
-            (ComplaintStatus.SUBSTANTIATED.value, _l("Substantiated")),
-            (ComplaintStatus.UNSUBSTANTIATED.value, _l("Unsubstantiated")),
+            SelectChoice(ComplaintStatus.SUBSTANTIATED.value, _l("Substantiated")),
+            SelectChoice(ComplaintStatus.UNSUBSTANTIATED.value, _l("Unsubstantiated")),
         ],
         validators=[DataRequired(_l("Choose the outcome."))],
     )

@@ -28,6 +28,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.db import db, utcnow
+from registry.uploads.models import FileLink
 
 
 def _one_of(column: str, values) -> str:
@@ -264,7 +265,7 @@ class Complaint(db.Model):
         return [file for file in self.files if file.stage == stage]
 
 
-class ComplaintFile(db.Model):
+class ComplaintFile(FileLink, db.Model):
     """An evidence file of a complaint, the agency's response or the complainant's rebuttal."""
 
     __tablename__ = "complaint_file"
@@ -275,15 +276,10 @@ class ComplaintFile(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
-    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"), unique=True)
     party: Mapped[str] = mapped_column(String(20))
     stage: Mapped[str] = mapped_column(String(20))
-    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
-    added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     complaint: Mapped[Complaint] = relationship(back_populates="files")
-    file = relationship("StoredFile")
-    added_by = relationship("Account")
 
 
 class Conflict(db.Model):

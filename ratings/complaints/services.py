@@ -46,6 +46,7 @@ from ratings.complaints.queries import (
     response_deadline,
     signature_valid_on,
 )
+from ratings.complaints.signals import complaint_concluded
 from registry.accounts.models import Account
 from registry.accounts.permissions import PermissionDenied, is_regulator, require
 from registry.accounts.roles import REGULATOR_ROLES
@@ -345,7 +346,8 @@ def conclude_complaint(
 ) -> CommitmentBreach | None:
     """The assignee concludes an investigated complaint, substantiated (with a severity) or
     unsubstantiated, with reasons; both parties are told. A substantiated complaint in a
-    category the commitment letter covers is recorded as a breach (returned)."""
+    category the commitment letter covers is recorded as a breach (returned). Then
+    complaint_concluded is sent in the same transaction (the blacklist's rules listen)."""
     _require_assignee(actor, complaint)
     if complaint.status != ComplaintStatus.INVESTIGATING:
         raise ComplaintError(
@@ -368,9 +370,12 @@ def conclude_complaint(
     )
     notices.tell_complainant(f"complaints.{outcome.value}", complaint, reasons=reasons)
     notices.tell_agency(f"complaints.{outcome.value}", complaint, reasons=reasons)
+    breach = None
     if outcome == ComplaintStatus.SUBSTANTIATED and complaint.category in BREACH_CATEGORIES:
-        return _record_breach(actor, complaint)
-    return None
+        breach = _record_breach(actor, complaint)
+    db.session.flush()  # receivers query the conclusion and the breach
+    complaint_concluded.send(current_app._get_current_object(), complaint=complaint)
+    return breach
 
 
 def _record_breach(actor, complaint: Complaint) -> CommitmentBreach:

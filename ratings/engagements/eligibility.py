@@ -3,9 +3,8 @@
 What other packages decide, read here and nowhere else in engagements:
 - the blacklist: a listed agency takes no new engagement and is never drawn; both read the
   listing dates the blacklist package keeps on the agency row (registry.agencies.listing);
-- star grades (issue 7) plug in at `stars_of`, which returns None for every agency until
-  grades exist, so a draw with a minimum number of stars leaves out every (so far unrated)
-  agency.
+- star grades: `stars_of` reads the stars mirrored on the agency row by ratings.results
+  (None when unrated or blacklisted), so a draw with a minimum leaves out unrated agencies.
 """
 
 from datetime import date
@@ -39,8 +38,15 @@ def new_engagement_refusal(agency: Agency) -> str | None:
 
 
 def stars_of(agency_ids: list[int]) -> dict[int, int | None]:
-    """Each agency's current stars; None (unrated) for all until issue 7 computes grades."""
-    return dict.fromkeys(agency_ids)
+    """Each agency's current stars as the agency row mirrors them (None: no stars)."""
+    found = dict.fromkeys(agency_ids)
+    if agency_ids:
+        found.update(
+            db.session.execute(
+                select(Agency.id, Agency.stars).where(Agency.id.in_(agency_ids))
+            ).all()
+        )
+    return found
 
 
 def eligible_agencies(

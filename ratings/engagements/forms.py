@@ -12,6 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -26,13 +27,13 @@ from ratings.engagements.reviews import ReviewDetails
 from ratings.engagements.services import EngagementError
 
 SCORE_CHOICES = [
-    (5, _l("5 — excellent")),
-    (4, _l("4 — good")),
-    (3, _l("3 — acceptable")),
-    (2, _l("2 — poor")),
-    (1, _l("1 — very poor")),
+    SelectChoice(5, _l("5 — excellent")),
+    SelectChoice(4, _l("4 — good")),
+    SelectChoice(3, _l("3 — acceptable")),
+    SelectChoice(2, _l("2 — poor")),
+    SelectChoice(1, _l("1 — very poor")),
 ]
-STAR_CHOICES = [("", _l("No minimum"))] + [(str(n), str(n)) for n in range(1, 6)]
+STAR_CHOICES = [SelectChoice("", _l("No minimum"))] + [SelectChoice(str(n)) for n in range(1, 6)]
 
 
 class RefusalShownOnField:
@@ -94,8 +95,8 @@ class ExtensionDecisionForm(RefusalShownOnField, FlaskForm):
     decision = SelectField(
         _l("Your decision"),
         choices=[
-            ("accept", _l("Accept: the deadline moves")),
-            ("refuse", _l("Refuse: the deadline stays")),
+            SelectChoice("accept", _l("Accept: the deadline moves")),
+            SelectChoice("refuse", _l("Refuse: the deadline stays")),
         ],
         validators=[DataRequired()],
     )

@@ -102,8 +102,8 @@ def _facts(engagement) -> dict:
     }
 
 
-def to_agency(engagement, kind: str, dedupe_key: str | None = None, **params) -> None:
-    notify_agency(
+def to_agency(engagement, kind: str, dedupe_key: str | None = None, **params) -> list:
+    return notify_agency(
         engagement.agency_id,
         kind,
         params={**_facts(engagement), **params},
@@ -122,8 +122,9 @@ def to_enterprise(engagement, kind: str, dedupe_key: str | None = None, **params
     )
 
 
-def overdue(engagement, due: date) -> None:
-    """Once per due date: a later extension that moves the date may call for a new notice."""
-    to_agency(
+def overdue(engagement, due: date) -> list:
+    """Once per due date: a later extension that moves the date may call for a new notice.
+    Returns the notices created (none when the agency was already told)."""
+    return to_agency(
         engagement, "engagement.overdue", f"engagement-overdue:{engagement.id}:{due}", due=due
     )

@@ -16,10 +16,12 @@ due `promised_days + extra_days` working days after its start date. For the rati
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, Subquery, bindparam, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ratings.engagements.models import (
     UNDELIVERED,
@@ -251,9 +253,10 @@ def public_reviews(agency_id: int) -> Select:
     return (
         select(Review)
         .where(Review.agency_id == agency_id)
+        # Each review has one enterprise, engagement and service: joined in the same statement.
         .options(
-            selectinload(Review.enterprise),
-            selectinload(Review.engagement).selectinload(Engagement.service_item),
+            joinedload(Review.enterprise),
+            joinedload(Review.engagement).joinedload(Engagement.service_item),
         )
         .order_by(Review.created_at.desc(), Review.id.desc())
     )
@@ -266,18 +269,72 @@ class ReviewSummary:
     timeliness: float | None
     fee_compliance: float | None
     conduct: float | None
+    # Every review the profile lists, hidden ones included (count leaves them out).
+    listed: int = 0
+
+
+def review_figures(agency_id) -> Subquery:
+    """review_summary's figures as a one-row subquery (reviews_counted, the four means,
+    reviews_listed), so that a page can read them with others in one statement."""
+    counted = Review.hidden_at.is_(None)
+    return (
+        select(
+            func.count(Review.id).filter(counted).label("reviews_counted"),
+            func.avg(Review.quality).filter(counted).label("quality"),
+            func.avg(Review.timeliness).filter(counted).label("timeliness"),
+            func.avg(Review.fee_compliance).filter(counted).label("fee_compliance"),
+            func.avg(Review.conduct).filter(counted).label("conduct"),
+            func.count(Review.id).label("reviews_listed"),
+        )
+        .where(Review.agency_id == agency_id)
+        .subquery("review_figures")
+    )
+
+
+def summary_of_reviews(row) -> ReviewSummary:
+    """A ReviewSummary from a row holding review_figures()' columns."""
+    means = (row.quality, row.timeliness, row.fee_compliance, row.conduct)
+    return ReviewSummary(
+        row.reviews_counted,
+        *(float(mean) if mean is not None else None for mean in means),
+        listed=row.reviews_listed,
+    )
+
+
+@cache
+def _review_summary_statement() -> Select:
+    """Built once (the public profile runs it on every visit): only its parameter changes."""
+    return select(review_figures(bindparam("agency_id")))
 
 
 def review_summary(agency_id: int) -> ReviewSummary:
-    """The number of counted reviews of the agency and the mean of each score."""
-    row = db.session.execute(
-        select(
-            func.count(Review.id),
-            func.avg(Review.quality),
-            func.avg(Review.timeliness),
-            func.avg(Review.fee_compliance),
-            func.avg(Review.conduct),
-        ).where(Review.agency_id == agency_id, Review.hidden_at.is_(None))
-    ).one()
-    count, *means = row
-    return ReviewSummary(count, *(float(mean) if mean is not None else None for mean in means))
+    """The number of counted reviews of the agency and the mean of each score, and the
+    number of reviews its profile lists."""
+    row = db.session.execute(_review_summary_statement(), {"agency_id": agency_id}).one()
+    return summary_of_reviews(row)
+
+
+class ReviewPage(Pagination):
+    """A page of public_reviews() whose number is known already (ReviewSummary.listed):
+    no statement counts them again, and none reads a page that would be empty."""
+
+    def _query_items(self) -> list[Review]:
+        if self._query_offset >= self._query_args["total"]:
+            return []  # no review, or a page past the last
+        query = public_reviews(self._query_args["agency_id"])
+        query = query.limit(self.per_page).offset(self._query_offset)
+        return list(db.session.execute(query).unique().scalars())
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
+
+
+def review_page(agency_id: int, listed: int, per_page: int) -> ReviewPage:
+    """The page of the agency's public reviews the request asks for (?page=, else the first)."""
+    return ReviewPage(
+        agency_id=agency_id,
+        total=listed,
+        per_page=per_page,
+        max_per_page=None,
+        error_out=False,
+    )

@@ -1,6 +1,6 @@
 """Review pages: the enterprise writes one, the agency replies once, a regulator hides one."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,6 +9,7 @@ from ratings.engagements.forms import HideReviewForm, ReplyForm, ReviewForm
 from ratings.engagements.models import Review
 from ratings.engagements.services import EngagementError
 from registry.accounts.permissions import allow, is_agency_user, is_enterprise_user, is_regulator
+from registry.actions import confirmed_action
 from registry.db import db
 
 bp = Blueprint("reviews", __name__)
@@ -21,17 +22,16 @@ def write(engagement_id: int):
     if engagement is None or not permissions.can_see_engagement(current_user, engagement):
         abort(404)
     form = ReviewForm()
-    if form.validate_on_submit():
-        try:
-            reviews.write_review(current_user, engagement, form.details())
-        except EngagementError as error:
-            db.session.rollback()
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("Thank you. Your review is on the agency's public profile."), "success")
-            return redirect(url_for("engagements.show", engagement_id=engagement.id))
-    elif not form.is_submitted() and not permissions.can_review(current_user, engagement):
+    written = confirmed_action(
+        form,
+        lambda: reviews.write_review(current_user, engagement, form.details()),
+        refusal=EngagementError,
+        done=_("Thank you. Your review is on the agency's public profile."),
+        then=url_for("engagements.show", engagement_id=engagement.id),
+    )
+    if written:
+        return written
+    if not form.is_submitted() and not permissions.can_review(current_user, engagement):
         form.form_errors.append(_refusal(engagement))
     return render_template("engagements/review.html", engagement=engagement, form=form), (
         400 if form.errors or form.form_errors else 200
@@ -55,17 +55,16 @@ def reply(review_id: int):
     if review.agency_id != current_user.agency_id:
         abort(404)
     form = ReplyForm()
-    if form.validate_on_submit():
-        try:
-            reviews.reply_to_review(current_user, review, form.reply.data)
-        except EngagementError as error:
-            db.session.rollback()
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("Your reply is published under the review."), "success")
-            return redirect(url_for("engagements.show", engagement_id=review.engagement_id))
-    elif not form.is_submitted() and review.reply is not None:
+    replied = confirmed_action(
+        form,
+        lambda: reviews.reply_to_review(current_user, review, form.reply.data),
+        refusal=EngagementError,
+        done=_("Your reply is published under the review."),
+        then=url_for("engagements.show", engagement_id=review.engagement_id),
+    )
+    if replied:
+        return replied
+    if not form.is_submitted() and review.reply is not None:
         form.form_errors.append(_("Your agency has already replied to this review."))
     return render_template(
         "engagements/review_answer.html",
@@ -82,17 +81,16 @@ def reply(review_id: int):
 def hide(review_id: int):
     review = _review_or_404(review_id)
     form = HideReviewForm()
-    if form.validate_on_submit():
-        try:
-            reviews.hide_review(current_user, review, form.reason.data)
-        except EngagementError as error:
-            db.session.rollback()
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("The review is hidden; your reason is shown in its place."), "success")
-            return redirect(url_for("engagements.show", engagement_id=review.engagement_id))
-    elif not form.is_submitted() and review.is_hidden:
+    hidden = confirmed_action(
+        form,
+        lambda: reviews.hide_review(current_user, review, form.reason.data),
+        refusal=EngagementError,
+        done=_("The review is hidden; your reason is shown in its place."),
+        then=url_for("engagements.show", engagement_id=review.engagement_id),
+    )
+    if hidden:
+        return hidden
+    if not form.is_submitted() and review.is_hidden:
         form.form_errors.append(_("This review is already hidden."))
     return render_template(
         "engagements/review_answer.html",

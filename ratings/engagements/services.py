@@ -353,13 +353,13 @@ def pending_extension(engagement: Engagement) -> ExtensionRequest | None:
 
 
 def send_overdue_notices(today: date | None = None) -> int:
-    """Tell each agency of its undelivered work past the due date; once per due date."""
+    """Tell each agency of its undelivered work past the due date; once per due date.
+    Returns how many engagements were notified now (not those already told)."""
     from ratings.engagements.queries import overdue_engagements
 
     sent = 0
     for engagement, deadline in overdue_engagements(today or local_today()):
-        notices.overdue(engagement, deadline.due)
-        sent += 1
+        sent += bool(notices.overdue(engagement, deadline.due))
     return sent
 
 

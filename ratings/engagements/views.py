@@ -25,6 +25,7 @@ from registry.accounts.permissions import (
     is_enterprise_user,
     is_regulator,
 )
+from registry.actions import confirmed_action
 from registry.agencies.categories import PUBLIC_STATUSES, AgencyStatus
 from registry.agencies.credit_code import normalise_credit_code
 from registry.agencies.models import Agency
@@ -154,24 +155,17 @@ def record():
             form.service_item.data = draw.service_item_id
         elif len(offers) == 1:
             form.service_item.data = offers[0].service_item_id
-    if form.validate_on_submit():
-        details = services.EngagementDetails(
-            agency_id=agency.id,
-            service_item_id=form.service_item.data,
-            agreed_fee=form.agreed_fee.data,
-            start_date=form.start_date.data,
-            project=form.project.data or "",
-            fair_draw_id=draw.id if draw else None,
-        )
-        try:
-            engagement = services.record_engagement(current_user, enterprise, details)
-        except services.EngagementError as error:
-            db.session.rollback()
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("Engagement recorded. The agency is asked to confirm it."), "success")
-            return redirect(url_for("engagements.show", engagement_id=engagement.id))
+    recorded = confirmed_action(
+        form,
+        lambda: services.record_engagement(
+            current_user, enterprise, _engagement_details(form, agency, draw)
+        ),
+        refusal=services.EngagementError,
+        done=_("Engagement recorded. The agency is asked to confirm it."),
+        then=lambda engagement: url_for("engagements.show", engagement_id=engagement.id),
+    )
+    if recorded:
+        return recorded
     return render_template(
         "engagements/record.html",
         agency=agency,
@@ -181,6 +175,17 @@ def record():
         refusal=new_engagement_refusal(agency),
         today=today,
     ), (400 if form.errors or form.form_errors else 200)
+
+
+def _engagement_details(form, agency, draw) -> services.EngagementDetails:
+    return services.EngagementDetails(
+        agency_id=agency.id,
+        service_item_id=form.service_item.data,
+        agreed_fee=form.agreed_fee.data,
+        start_date=form.start_date.data,
+        project=form.project.data or "",
+        fair_draw_id=draw.id if draw else None,
+    )
 
 
 def _lookup():
@@ -253,16 +258,15 @@ def _step(engagement_id: int, *, party, ready, form, act, done: str, **page):
                 status=engagement.status_enum.label,
             )
         )
-    elif form.validate_on_submit():
-        try:
-            act(engagement, form)
-        except services.EngagementError as error:
-            db.session.rollback()
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(done, "success")
-            return redirect(url_for("engagements.show", engagement_id=engagement.id))
+    acted = confirmed_action(
+        form,
+        lambda: act(engagement, form),
+        refusal=services.EngagementError,
+        done=done,
+        then=url_for("engagements.show", engagement_id=engagement.id),
+    )
+    if acted:
+        return acted
     return render_template(
         "engagements/step.html",
         engagement=engagement,

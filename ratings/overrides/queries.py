@@ -1,8 +1,8 @@
-"""Which override is in force for an agency on a day."""
+"""Which override is in force for an agency on a day; the regulators' queue."""
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ratings.overrides.models import OverrideState, RatingOverride
 from registry.db import db
@@ -23,3 +23,33 @@ def overrides_in_force(agency_ids: list[int], day: date) -> dict[int, RatingOver
         .order_by(RatingOverride.id)
     )
     return {row.agency_id: row for row in rows}
+
+
+# The queue's filters: a state, or an approved override in force or past its end day.
+QUEUE_FILTERS = ("proposed", "in_force", "ended", "rejected", "revoked", "all")
+
+
+def overrides_for_regulators(show: str, today: date, agency_id: int | None = None) -> Select:
+    """The queue: proposals oldest first (the next to decide on top), the rest newest first."""
+    query = select(RatingOverride)
+    if agency_id is not None:
+        query = query.where(RatingOverride.agency_id == agency_id)
+    approved = RatingOverride.state == OverrideState.APPROVED
+    if show == "proposed":
+        return query.where(RatingOverride.state == OverrideState.PROPOSED).order_by(
+            RatingOverride.proposed_at, RatingOverride.id
+        )
+    if show == "in_force":
+        query = query.where(approved, RatingOverride.ends_on >= today)
+    elif show == "ended":
+        query = query.where(approved, RatingOverride.ends_on < today)
+    elif show in ("rejected", "revoked"):
+        query = query.where(RatingOverride.state == show)
+    return query.order_by(RatingOverride.proposed_at.desc(), RatingOverride.id.desc())
+
+
+def shown_state(override: RatingOverride, today: date) -> str:
+    """The state as a reader sees it today: an approved override past its end day ended."""
+    if override.state == OverrideState.APPROVED:
+        return "in_force" if override.ends_on >= today else "ended"
+    return override.state

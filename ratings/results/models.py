@@ -15,6 +15,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ratings.engagements.models import Engagement, Review
 from ratings.method import RatingStatus
 from registry.db import db, utcnow
 
@@ -55,3 +56,57 @@ class RatingSnapshot(db.Model):
 
     agency = relationship("Agency")
     override = relationship("RatingOverride")
+
+
+class RatingMonth(db.Model):
+    """One agency's counted reviews and confirmed engagements of one local calendar month,
+    kept by the session hook as evidence changes (ratings.results.hooks), so refreshing an
+    agency after a review reads at most one row a month, however many reviews it has.
+
+    month is year x 12 + month - 1. The full recompute reads the evidence rows themselves and
+    rebuilds these rows for the window; the property tests check the two agree.
+    """
+
+    __tablename__ = "rating_month"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    month: Mapped[int] = mapped_column(primary_key=True)
+    reviews: Mapped[int] = mapped_column(default=0)
+    review_points: Mapped[int] = mapped_column(default=0)  # the sum of the four scores
+    confirmed: Mapped[int] = mapped_column(default=0)
+    overdue: Mapped[int] = mapped_column(default=0)
+
+
+# Covering indexes of the evidence the rating reads most (ratings.results.evidence): an
+# agency's reviews in the window, and its confirmed and overcharged engagements, read from
+# the index alone (defined here, by the reader, on the engagements package's tables).
+Index(
+    "ix_review_rating",
+    Review.agency_id,
+    Review.created_at,
+    Review.hidden_at,
+    Review.quality,
+    Review.timeliness,
+    Review.fee_compliance,
+    Review.conduct,
+)
+# Overcharged engagements are few: found by range on overcharge_fen > 0, never by scanning.
+Index(
+    "ix_engagement_overcharge",
+    Engagement.agency_id,
+    Engagement.overcharge_fen,
+    Engagement.start_date,
+    Engagement.status,
+)
+Index(
+    "ix_engagement_rating",
+    Engagement.agency_id,
+    Engagement.status,
+    Engagement.confirmed_on,
+    Engagement.late_working_days,
+    Engagement.start_date,
+    Engagement.overcharge_fen,
+)
+
+# The session hook that keeps results current is installed with the models it writes.
+from ratings.results import hooks  # noqa: E402, F401

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from registry.agencies.categories import PUBLIC_STATUSES, AgencyStatus
@@ -11,6 +12,20 @@ from registry.agencies.credit_code import normalise_credit_code
 from registry.agencies.models import Agency, FeeSchedule, LinkRequest, ServiceItem
 from registry.agencies.names import normalise_name
 from registry.db import LIKE_ESCAPE, contains_pattern, db
+
+
+@cache
+def _public_agency_statement() -> Select:
+    """Built once: the public profile's statements are the same on every visit but for their
+    parameters, and building one (and its cache key) cost more than running it."""
+    return (
+        select(Agency)
+        .where(
+            Agency.credit_code == bindparam("credit_code"),
+            Agency.status.in_(sorted(s.value for s in PUBLIC_STATUSES)),
+        )
+        .options(joinedload(Agency.qualifications))
+    )
 
 
 def public_agency(credit_code: str) -> Agency | None:
@@ -21,12 +36,7 @@ def public_agency(credit_code: str) -> Agency | None:
     """
     return (
         db.session.execute(
-            select(Agency)
-            .where(
-                Agency.credit_code == normalise_credit_code(credit_code),
-                Agency.status.in_([s.value for s in PUBLIC_STATUSES]),
-            )
-            .options(joinedload(Agency.qualifications))
+            _public_agency_statement(), {"credit_code": normalise_credit_code(credit_code)}
         )
         .unique()
         .scalar_one_or_none()
@@ -53,22 +63,26 @@ class PublishedFees:
     history: dict[int, list[FeeSchedule]]
 
 
+@cache
+def _published_fees_statement() -> Select:
+    """Built once, like _public_agency_statement."""
+    return (
+        select(FeeSchedule)
+        .where(FeeSchedule.agency_id == bindparam("agency_id"))
+        .order_by(
+            FeeSchedule.service_item_id,
+            FeeSchedule.effective_from.desc(),
+            FeeSchedule.id.desc(),
+        )
+        .options(joinedload(FeeSchedule.service_item).joinedload(ServiceItem.caps))
+    )
+
+
 def published_fees(agency_id: int, day: date) -> PublishedFees:
     """fees_in_force and fee_history_by_item from one statement: the agency's schedules with
     their service items and the items' caps."""
     schedules = (
-        db.session.execute(
-            select(FeeSchedule)
-            .where(FeeSchedule.agency_id == agency_id)
-            .order_by(
-                FeeSchedule.service_item_id,
-                FeeSchedule.effective_from.desc(),
-                FeeSchedule.id.desc(),
-            )
-            .options(joinedload(FeeSchedule.service_item).joinedload(ServiceItem.caps))
-        )
-        .unique()
-        .scalars()
+        db.session.execute(_published_fees_statement(), {"agency_id": agency_id}).unique().scalars()
     )
     history: dict[int, list[FeeSchedule]] = {}
     for schedule in schedules:

@@ -18,7 +18,8 @@ in character order, as the name index lists them), then the other matches in the
 joined the registry (id): an order that new registrations do not reshuffle, and one that
 does not gather the matches of a fragment together, as pinyin order does (江阴敔… and 无锡敔…
 each sit in one stretch of it), so that walking it finds a page of them quickly. Sorting by
-name, or a search without a query, is pinyin order. Each order is an index order, so a page
+name, or a search without a query, is pinyin order; sorting by stars is most stars first,
+then pinyin order. Each order is an index order, so a page
 can be read without sorting every match (search_pages.py).
 """
 
@@ -51,7 +52,7 @@ from registry.db import LIKE_ESCAPE, contains_pattern, db
 
 # Agencies the public search lists: verified and not deregistered.
 SEARCHED_STATUSES = (AgencyStatus.ACTIVE.value, AgencyStatus.SUSPENDED.value)
-SORTS = ("relevance", "name")
+SORTS = ("relevance", "name", "stars")
 LATIN = re.compile(r"^[a-z0-9]+$")
 TRIGRAM = 3
 MAX_QUERY = 100
@@ -69,7 +70,9 @@ class AgencySearch:
     sort: str = "relevance"
     # Agencies on the blacklist today are left out unless asked for (DESIGN §4).
     include_blacklisted: bool = False
-    # Further conditions a caller adds (the API's minimum stars).
+    # At least this many stars shown (mirrored on the agency row by ratings.results).
+    min_stars: int | None = None
+    # Further conditions a caller adds.
     conditions: tuple = field(default=())
 
     @property
@@ -83,7 +86,11 @@ class AgencySearch:
 
     @property
     def by_relevance(self) -> bool:
-        return self.sort != "name" and bool(self.name)
+        return self.sort == "relevance" and bool(self.name)
+
+    @property
+    def by_stars(self) -> bool:
+        return self.sort == "stars"
 
 
 @dataclass(frozen=True)
@@ -201,6 +208,8 @@ def filters(search: AgencySearch, today: date) -> list[ColumnElement[bool]]:
         conditions.append(Agency.town == search.town)
     if search.service_item:
         conditions.append(Agency.id.in_(offering(search.service_item, today)))
+    if search.min_stars:
+        conditions.append(Agency.stars >= search.min_stars)
     return [*conditions, *search.conditions]
 
 
@@ -229,8 +238,16 @@ def search_agencies(search: AgencySearch, today: date) -> Select:
     return query.order_by(*order(search))
 
 
+def fewest_stars_last():
+    """Stars, most first, unrated and blacklisted agencies last, as one ascending key the
+    same on both databases (ix_agency_stars_order, migration 0012, is its index)."""
+    return func.coalesce(-Agency.stars, literal_column("0"))
+
+
 def order(search: AgencySearch) -> list:
     """The result order as SQL (see the module's docstring)."""
+    if search.by_stars:
+        return [fewest_stars_last(), Agency.name_pinyin, Agency.id]
     if not search.by_relevance:
         return [Agency.name_pinyin, Agency.id]
     first = leading(search)

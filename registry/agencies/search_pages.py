@@ -9,7 +9,8 @@ position, not the number of matches:
 - names beginning with the query: the name_normalised index, a range in its own order;
 - the other matches: the primary key, in the order agencies joined the registry;
 - pinyin order: ix_agency_search_order on (name_pinyin, id); on SQLite it also holds the
-  columns the tests read, so that walk never reads the table.
+  columns the tests read, so that walk never reads the table;
+- stars order: ix_agency_stars_order on (-stars or 0, name_pinyin, id).
 Within the limit the page's rows come with the statement that counts and sorts; past it
 they are loaded by id after the walk. The API's exact total is a count of every match.
 """
@@ -201,7 +202,7 @@ class SearchPlan:
     def walked_ids(self, offset: int, count: int) -> list[int]:
         """Ids of the page at `offset`, read by walking indexes in the result order."""
         if not self.search.by_relevance:
-            return self.walk(None, (Agency.name_pinyin, Agency.id), offset, count)
+            return self.walk(None, tuple(order(self.search)), offset, count)
         first = leading(self.search)
         ids = self.walk(first, (Agency.name_normalised, Agency.id), offset, count)
         if len(ids) == count:

@@ -32,6 +32,7 @@ def init_api(app: Flask) -> None:
     from registry.api.agencies import bp as agencies
     from registry.api.blacklist import bp as blacklist
     from registry.api.commitments import bp as commitments
+    from registry.api.red_list import bp as red_list
 
     for key, value in API_CONFIG.items():
         app.config.setdefault(key, value)
@@ -39,5 +40,6 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(agencies)
     api.register_blueprint(commitments)
     api.register_blueprint(blacklist)
+    api.register_blueprint(red_list)
     app.register_error_handler(ApiError, answer_api_error)
     declare_public_endpoints(app, SPEC_ENDPOINT)

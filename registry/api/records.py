@@ -3,9 +3,8 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import false
-
 from blacklist.queries import agency_listings, listing_record
+from ratings.results.queries import latest_result
 from registry.agencies import queries
 from registry.agencies.categories import AgencyStatus
 from registry.agencies.listing import is_listed
@@ -20,14 +19,15 @@ STATES_WITH_REASON = (AgencyStatus.SUSPENDED, AgencyStatus.DEREGISTERED)
 def reputation(agency: Agency, commitment: Commitment) -> dict:
     """Stars, rating, blacklisting and commitment, the one place the API reads them.
 
-    Ratings arrive with a later issue and put these on the agency; until then every agency
-    is unrated. A listing counts from its dates today: a listed agency has no stars.
+    The rating is the latest result mirrored on the agency row (ratings.results). A listing
+    counts from its dates today, even before the result records it: a listed agency has no
+    stars and no score.
     """
     listed = is_listed(agency, local_today())
     return {
-        "stars": None if listed else getattr(agency, "stars", None),
-        "rating_status": "blacklisted" if listed else getattr(agency, "rating_status", "unrated"),
-        "score": getattr(agency, "score", None),
+        "stars": None if listed else agency.stars,
+        "rating_status": "blacklisted" if listed else agency.rating_status,
+        "score": None if listed else agency.score,
         "blacklisted": listed,
         "commitment": {
             "signed": commitment.signed,
@@ -37,10 +37,35 @@ def reputation(agency: Agency, commitment: Commitment) -> dict:
 
 
 def at_least_stars(min_stars: int | None) -> tuple:
-    """Search conditions keeping agencies rated at least min_stars; none is rated yet."""
+    """Search conditions keeping agencies shown with at least min_stars stars."""
     if min_stars is None:
         return ()
-    return (false(),)
+    return (Agency.stars >= min_stars,)
+
+
+def rating_record(agency: Agency, summary: dict) -> dict:
+    """The rating with its breakdown: the latest stored result, as of the day it was last
+    computed; stars, status and score as the summary gives them (a listing counts today)."""
+    result = latest_result(agency.id)
+    override = result.override if result is not None else None
+    return {
+        "stars": summary["stars"],
+        "status": summary["rating_status"],
+        "score": summary["score"],
+        "computed_stars": result.computed_stars if result else None,
+        "method_version": result.method_version if result else None,
+        "as_of": agency.rating_as_of if result else None,
+        "override": None
+        if override is None
+        else {
+            "stars": override.stars,
+            "reason": override.reason,
+            "starts_on": override.starts_on,
+            "ends_on": override.ends_on,
+        },
+        "caps": list(result.caps) if result else [],
+        "components": result.components if result else None,
+    }
 
 
 def agency_summaries(agencies: list[Agency], today: date) -> list[dict]:
@@ -72,6 +97,7 @@ def agency_profile(agency: Agency, today: date) -> dict:
     )
     return {
         **summary,
+        "rating": rating_record(agency, summary),
         "credit_code_exception": agency.credit_code_exception,
         "address": agency.address,
         "legal_representative": agency.legal_representative,

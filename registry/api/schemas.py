@@ -74,8 +74,8 @@ class AgencyFilters(Schema):
         validate=validate.Range(min=1, max=5, error=IN_RANGE),
         error_messages=WHOLE_NUMBER,
         metadata={
-            "description": "Only agencies rated at least this many stars. Ratings are not "
-            "published yet, so any value yields no agencies."
+            "description": "Only agencies shown with at least this many stars (unrated and "
+            "blacklisted agencies have none)."
         },
     )
     include_blacklisted = fields.Boolean(
@@ -136,10 +136,14 @@ class AgencySummary(Schema):
     region = fields.Nested(Region)
     status = fields.String(metadata={"enum": [s.value for s in AgencyStatus]})
     stars = fields.Integer(
-        allow_none=True, metadata={"description": "1-5; null until ratings are published."}
+        allow_none=True,
+        metadata={
+            "description": "1-5, as shown (an override's while one is in force); null "
+            "when unrated or blacklisted."
+        },
     )
     rating_status = fields.String(metadata={"enum": list(RATING_STATUSES)})
-    score = fields.Float(allow_none=True)
+    score = fields.Float(allow_none=True, metadata={"description": "0-100, the method's."})
     blacklisted = fields.Boolean(
         metadata={
             "description": "On the blacklist today (then no stars, rating_status blacklisted)."
@@ -188,8 +192,83 @@ class FeeHistory(Schema):
     schedules = fields.List(fields.Nested(Fee), metadata={"description": "Newest first."})
 
 
+class ReviewComponent(Schema):
+    value = fields.Float(
+        allow_none=True,
+        metadata={"description": "0-100; null with fewer reviews and evaluations than needed."},
+    )
+    weight = fields.Float(
+        metadata={"description": "Reviews counted, recency-weighted, the prior's included."}
+    )
+    prior = fields.Float(metadata={"description": "The prior mean on the 1-5 scale."})
+
+
+class Penalties(Schema):
+    complaints = fields.Float(metadata={"description": "Substantiated complaints, decayed."})
+    overdue = fields.Float(metadata={"description": "The late share of confirmed engagements."})
+    overcharges = fields.Float()
+
+
+class ComplaintCounts(Schema):
+    minor = fields.Integer()
+    major = fields.Integer()
+    serious = fields.Integer()
+
+
+class EvidenceCounts(Schema):
+    reviews = fields.Integer()
+    evaluations = fields.Integer()
+    complaints = fields.Nested(ComplaintCounts)
+    confirmed_engagements = fields.Integer()
+    overdue_engagements = fields.Integer()
+    overcharges = fields.Integer()
+
+
+class RatingComponents(Schema):
+    reviews = fields.Nested(ReviewComponent)
+    inspection = fields.Integer(
+        allow_none=True, metadata={"description": "The latest inspection in the window, 0-100."}
+    )
+    base = fields.Float(allow_none=True, metadata={"description": "Before penalties, 0-100."})
+    penalties = fields.Nested(Penalties)
+    counts = fields.Nested(EvidenceCounts, metadata={"description": "Within the window."})
+
+
+class RatingOverride(Schema):
+    stars = fields.Integer()
+    reason = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date(metadata={"description": "The last day it counts."})
+
+
+class Rating(Schema):
+    stars = fields.Integer(allow_none=True)
+    status = fields.String(metadata={"enum": list(RATING_STATUSES)})
+    score = fields.Float(allow_none=True)
+    computed_stars = fields.Integer(
+        allow_none=True, metadata={"description": "The method's stars, before any override."}
+    )
+    method_version = fields.String(
+        allow_none=True, metadata={"description": "See the methodology page; null: not rated yet."}
+    )
+    as_of = fields.Date(
+        allow_none=True, metadata={"description": "The day the result was last computed for."}
+    )
+    override = fields.Nested(
+        RatingOverride,
+        allow_none=True,
+        metadata={"description": "The regulator's adjustment of the stars, if one is in force."},
+    )
+    caps = fields.List(
+        fields.String(),
+        metadata={"description": "Caps applied: no_valid_commitment, blacklisted."},
+    )
+    components = fields.Nested(RatingComponents, allow_none=True)
+
+
 class AgencyProfile(AgencySummary):
     commitment = fields.Nested(CommitmentDetail)
+    rating = fields.Nested(Rating, metadata={"description": "The rating with its breakdown."})
     credit_code_exception = fields.String(
         allow_none=True,
         metadata={"description": "Why the regulator accepted a code that fails the check."},

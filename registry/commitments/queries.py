@@ -12,10 +12,11 @@ An agency's commitment is its latest signature's status; without one it has `nev
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Exists, Select, and_, bindparam, exists, func, or_, select
 
 from registry.agencies.categories import AgencyStatus
 from registry.agencies.models import Agency
@@ -144,17 +145,34 @@ class Versions:
         )
 
 
-def latest_signature(agency_id: int) -> CommitmentSignature | None:
-    return db.session.execute(
+@cache
+def _latest_signature_statement() -> Select:
+    """Built once (the public profile runs it on every visit): only its parameter changes."""
+    return (
         select(CommitmentSignature)
-        .where(CommitmentSignature.agency_id == agency_id)
+        .where(CommitmentSignature.agency_id == bindparam("agency_id"))
         .order_by(CommitmentSignature.id.desc())
         .limit(1)
+    )
+
+
+def latest_signature(agency_id: int) -> CommitmentSignature | None:
+    return db.session.execute(
+        _latest_signature_statement(), {"agency_id": agency_id}
     ).scalar_one_or_none()
 
 
+def ever_signed(agency_id) -> Exists:
+    """SQL: the agency signed some version once (else its commitment is never_signed)."""
+    return exists().where(CommitmentSignature.agency_id == agency_id)
+
+
 def agency_commitment(agency_id: int, today: date) -> Commitment:
-    return Versions().commitment(latest_signature(agency_id), today)
+    """The agency's commitment today; the published versions are read only when it signed."""
+    signature = latest_signature(agency_id)
+    if signature is None:
+        return Commitment(Standing.NEVER_SIGNED)
+    return Versions().commitment(signature, today)
 
 
 def commitments_of(agency_ids: list[int], today: date) -> dict[int, Commitment]:

@@ -9,7 +9,12 @@ from wtforms.validators import Length, Optional, ValidationError
 from registry.agencies.categories import AgencyCategory
 from registry.agencies.search import MAX_QUERY, SORTS
 
-SORT_LABELS = {"relevance": _l("Best match"), "name": _l("Name (pinyin)")}
+SORT_LABELS = {
+    "relevance": _l("Best match"),
+    "name": _l("Name (pinyin)"),
+    "stars": _l("Stars, most first"),
+}
+MIN_STARS = ("", "1", "2", "3", "4", "5")
 
 
 class SearchForm(FlaskForm):
@@ -25,6 +30,7 @@ class SearchForm(FlaskForm):
     town = SelectField(_l("Town"), default="", validators=[Optional()])
     service = SelectField(_l("Service"), default="", validators=[Optional()])
     sort = SelectField(_l("Sort by"), default="relevance", validators=[Optional()])
+    min_stars = SelectField(_l("Stars"), default="", validators=[Optional()])
     include_blacklisted = BooleanField(_l("Include agencies on the blacklist"))
 
     def __init__(self, formdata, services: list[tuple[str, str]]):
@@ -43,10 +49,15 @@ class SearchForm(FlaskForm):
         ]
         self.service.choices = [("", _l("All services")), *services]
         self.sort.choices = [(sort, SORT_LABELS[sort]) for sort in SORTS]
+        self.min_stars.choices = [
+            ("", _l("Any rating")),
+            *[(n, _l("At least ★%(stars)s", stars=n)) for n in MIN_STARS[1:]],
+        ]
 
     def validate_q(self, field):
         if field.data and any(ord(char) < 32 for char in field.data):
             raise ValidationError(_l("The search text contains control characters."))
 
     def is_search(self) -> bool:
-        return any((self.q.data, self.category.data, self.town.data, self.service.data))
+        chosen = (self.category.data, self.town.data, self.service.data, self.min_stars.data)
+        return any((self.q.data, *chosen))

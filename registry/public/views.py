@@ -7,18 +7,17 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from blacklist.queries import agency_listings
 from blacklist.queries import outcome as listing_outcome
-from ratings.assessments.queries import assessment_summary
-from ratings.engagements.queries import public_reviews, review_summary
+from ratings.engagements.queries import review_page
+from ratings.results.breakdown import rating_panel
 from registry.accounts.permissions import allow, anyone, is_regulator, signed_in
 from registry.agencies import queries
 from registry.agencies.search import AgencySearch
 from registry.agencies.search_pages import find_agencies
-from registry.commitments.queries import agency_commitment
 from registry.dates import local_today
 from registry.db import db, text_search_problem
 from registry.public.forms import SearchForm
+from registry.public.profile import profile_evidence
 
 bp = Blueprint("public", __name__)
 log = logging.getLogger(__name__)
@@ -42,6 +41,7 @@ def home():
             service_item=form.service.data or None,
             sort=form.sort.data or "relevance",
             include_blacklisted=form.include_blacklisted.data,
+            min_stars=int(form.min_stars.data) if form.min_stars.data else None,
         )
         page = find_agencies(
             search,
@@ -72,20 +72,20 @@ def agency_profile(credit_code: str):
         abort(404)
     today = local_today()
     fees = queries.published_fees(agency.id, today)
+    evidence = profile_evidence(agency.id, today)
     return render_template(
         "public/agency_profile.html",
         agency=agency,
         today=today,
         fees=fees.in_force,
         history=fees.history,
-        commitment=agency_commitment(agency.id, today),
-        assessments=assessment_summary(agency.id, today),
-        reviews=db.paginate(
-            public_reviews(agency.id), per_page=current_app.config["PAGE_SIZE"], error_out=False
-        ),
-        review_summary=review_summary(agency.id),
-        listings=agency_listings(agency.id),
+        commitment=evidence.commitment,
+        assessments=evidence.assessments,
+        reviews=review_page(agency.id, evidence.reviews.listed, current_app.config["PAGE_SIZE"]),
+        review_summary=evidence.reviews,
+        listings=evidence.listings,
         listing_outcome=listing_outcome,
+        rating=rating_panel(agency),
     )
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, LargeBinary, String
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, deferred, mapped_column, relationship
 
 from registry.db import db, utcnow
 
@@ -20,3 +20,24 @@ class StoredFile(db.Model):
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FileLink:
+    """Mixin for a row that links one stored file to the record it was sent with (a
+    complaint's evidence, a case's objection), and says who added it and when.
+
+    Each stored file belongs to one link; the owning model adds its own foreign key to the
+    record and whatever it records about the file's part in it (stage, party).
+    """
+
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"), unique=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @declared_attr
+    def file(cls) -> Mapped[StoredFile]:
+        return relationship(StoredFile)
+
+    @declared_attr
+    def added_by(cls):
+        return relationship("Account")

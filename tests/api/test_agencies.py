@@ -97,10 +97,16 @@ def test_the_service_filter_keeps_agencies_with_a_fee_in_force(
     assert names(response) == {"江阴环评咨询有限公司"}
 
 
-def test_no_agency_has_stars_yet_so_min_stars_finds_none(client, agencies):
-    response = client.get("/api/v1/agencies", query_string={"min_stars": 1})
-    assert response.json["items"] == []
-    assert response.json["total"] == 0
+def test_min_stars_keeps_agencies_shown_with_at_least_that_many(client, agencies):
+    for agency, stars in zip(list(agencies.values())[:2], (4, 2), strict=True):
+        agency.stars, agency.rating_status, agency.score = stars, "rated", 50.0 + stars * 10
+    db.session.commit()
+    four = next(iter(agencies.values())).name
+
+    assert names(client.get("/api/v1/agencies", query_string={"min_stars": 3})) == {four}
+    response = client.get("/api/v1/agencies", query_string={"min_stars": 1, "sort": "stars"})
+    assert [item["stars"] for item in response.json["items"]] == [4, 2]
+    assert response.json["items"][0]["name"] == four
 
 
 def test_include_blacklisted_is_accepted(client, agencies):

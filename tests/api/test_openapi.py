@@ -16,6 +16,7 @@ def test_the_spec_is_openapi_3_json_with_every_path(client):
         "/api/v1/blacklist.csv",
         "/api/v1/commitments/{receipt_code}",
         "/api/v1/commitments/public-key",
+        "/api/v1/red-list",
     }
 
 

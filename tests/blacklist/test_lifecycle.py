@@ -131,7 +131,7 @@ def test_the_agency_objects_once_with_a_statement_and_files(parties):
     case = reread(case)
     assert case.state == "objection_filed"
     assert case.objection_by_id == parties.staff.id
-    assert [link.file.filename for link in case.files] == ["rectification.pdf"]
+    assert [link.file.filename for link in case.files] == ["evidence.pdf"]
     assert notices_to(parties.reviewer, "blacklist.objection_filed")
     assert "blacklist.objected" in actions_on(case)
     refused(lambda: services.file_objection(parties.staff, case, "再次异议。"), "already objected")

@@ -42,7 +42,7 @@ def test_repair_opens_after_the_minimum_period_of_the_term(parties, clock):
     clock.set(date(2027, 3, 29))
     application = _apply(parties, reread(case))
     assert application.status == "pending"
-    assert [f.file.filename for f in application.files] == ["rectification.pdf"]
+    assert [f.file.filename for f in application.files] == ["evidence.pdf"]
     assert notices_to(parties.reviewer, "blacklist.repair_applied")
 
 

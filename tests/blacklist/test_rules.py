@@ -3,11 +3,21 @@ the source, links its evidence, and running it again creates nothing new."""
 
 from datetime import date
 
+from sqlalchemy import select
+
 from blacklist import services
 from blacklist.models import BlacklistCase
-from blacklist.rules import on_complaint_concluded, scan_agency
+from blacklist.rules import on_complaint_concluded, rule_label, scan_agency
 from registry.db import db
-from tests.blacklist.conftest import count, decision, proposed, reread, substantiated
+from tests.blacklist.conftest import (
+    conclude,
+    count,
+    decision,
+    investigating,
+    proposed,
+    reread,
+    substantiated,
+)
 
 
 def _scan(parties):
@@ -100,25 +110,46 @@ def test_another_agencys_complaints_do_not_count(parties, clock):
     assert _scan(parties) == []
 
 
-def test_concluding_a_complaint_through_the_workflow_triggers_the_rules(parties, make_account):
-    """The complaint workflow's conclusion hands the complaint to on_complaint_concluded."""
-    from ratings.complaints import services as complaints
+def test_concluding_the_second_serious_complaint_proposes_one_case(parties, clock, runner):
+    """The workflow's conclusion sends complaint_concluded; the rules, listening, propose."""
+    first = conclude(parties, investigating(parties, category="poor_quality"))
+    assert count(BlacklistCase) == 0
+    second = conclude(parties, investigating(parties, category="poor_quality"))
+    [case] = db.session.execute(select(BlacklistCase)).scalars().all()
+    assert (case.state, case.source) == ("proposed", "serious_complaints")
+    assert rule_label(case.source) in case.facts
+    assert {c.id for c in case.complaints} == {first.id, second.id}
+    assert case.proposed_by_id is None
+    assert reread(parties.agency).listed_from is None, "a rule never lists"
 
-    complainant = make_account("enterprise")
-    complaint = complaints.file_complaint(
-        complainant,
-        complaints.ComplaintDetails(
-            agency=parties.agency, category="falsified_report", text="报告数据造假。"
-        ),
-    )
-    complaints.accept_complaint(parties.regulator, complaint)
-    complaints.respond_to_complaint(parties.staff, complaint, "我方否认。")
-    complaint.assignee_id = parties.regulator.id
-    complaints.conclude_complaint(
-        parties.regulator, complaint, "substantiated", "serious", "经调查，报告数据造假属实。"
-    )
-    on_complaint_concluded(None, complaint=complaint)
+    on_complaint_concluded(None, complaint=second)  # the same conclusion heard again
     db.session.commit()
-    [case] = db.session.execute(db.select(BlacklistCase)).scalars().all()
+    assert "0 case(s) proposed" in runner.invoke(args=["blacklist", "scan"]).output
+    assert count(BlacklistCase) == 1
+
+
+def test_a_substantiated_falsified_report_proposes_a_case_when_concluded(parties, clock):
+    complaint = conclude(parties, investigating(parties, category="falsified_report"))
+    [case] = db.session.execute(select(BlacklistCase)).scalars().all()
     assert case.source == "falsified_report"
     assert [c.id for c in case.complaints] == [complaint.id]
+
+
+def test_an_unsubstantiated_conclusion_proposes_nothing(parties, clock):
+    conclude(parties, investigating(parties, category="falsified_report"), "unsubstantiated")
+    conclude(parties, investigating(parties, category="poor_quality"), "unsubstantiated")
+    assert count(BlacklistCase) == 0
+
+
+def test_a_rolled_back_conclusion_leaves_no_case_behind(parties, clock):
+    """The proposal is written in the conclusion's transaction: a rollback takes both."""
+    from ratings.complaints import services as complaints
+
+    complaint = investigating(parties, category="falsified_report")
+    complaints.conclude_complaint(
+        parties.regulator, complaint, "substantiated", "serious", "经调查属实。"
+    )
+    assert count(BlacklistCase) == 1  # seen inside the transaction
+    db.session.rollback()
+    assert count(BlacklistCase) == 0
+    assert reread(complaint).status == "investigating"

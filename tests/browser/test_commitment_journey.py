@@ -118,7 +118,5 @@ def test_agency_signs_receipt_verifies_and_re_signs_after_a_new_version(
     second = sign_letter(page, live_server)
     assert second != receipt
     page.goto(live_server + "/my/agency/commitment")
-    expect(page.get_by_test_id("commitment-status").first).to_have_attribute(
-        "data-status", "valid"
-    )
+    expect(page.get_by_test_id("commitment-status").first).to_have_attribute("data-status", "valid")
     expect(page.get_by_text(re.compile("无需再次签署"))).to_be_visible()

@@ -1,51 +1,34 @@
-"""Fixtures for complaints: the parties, evidence files as browsers send them, a clock."""
+"""Fixtures for complaints: the parties and a clock; the complaint factories and readers are
+shared with the blacklist's tests (tests/factories.py) and re-exported here."""
 
-import html
-import io
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 
 import pytest
-from flask_babel import force_locale
-from sqlalchemy import func, select
-from werkzeug.datastructures import FileStorage
 
 from ratings.complaints import services
-from ratings.complaints.models import Complaint
-from registry import dates
 from registry.accounts.models import Account
 from registry.agencies.credit_code import generate_credit_code
 from registry.agencies.models import Enterprise
-from registry.audit.models import AuditEvent
 from registry.db import db
-from registry.inbox.models import Notice
+from tests import factories
+from tests.factories import (  # noqa: F401 (re-exported for the tests)
+    ENGLISH,
+    JPEG,
+    PDF,
+    PNG,
+    Clock,
+    accepted,
+    actions_on,
+    count,
+    file,
+    investigating,
+    notices_to,
+    page_text,
+    upload,
+)
 
-ENGLISH = {"Accept-Language": "en"}
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 40
-
-
-def upload(data: bytes = PDF, name: str = "receipt.pdf") -> FileStorage:
-    """A file as the browser sends it (its claimed type is ignored by the server)."""
-    return FileStorage(io.BytesIO(data), filename=name, content_type="application/octet-stream")
-
-
-class Clock:
-    """registry.dates.now, set by the test: clock.set(date(2026, 9, 29)) is 10:00 in Jiangyin."""
-
-    def __init__(self, monkeypatch):
-        self.moment = datetime(2026, 9, 29, 2, 0, tzinfo=UTC)
-        monkeypatch.setattr(dates, "now", lambda: self.moment)
-
-    def set(self, day: date) -> None:
-        self.moment = datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
+clock = factories.clock  # the shared fixture
 
 
 @dataclass
@@ -80,66 +63,6 @@ def parties(app, make_account, make_agency, clock):
     )
 
 
-def file(parties: Parties, *, category="overcharging", files=(), text=None, by=None) -> Complaint:
-    """File a complaint through the service and commit it."""
-    complaint = services.file_complaint(
-        by or parties.complainant,
-        services.ComplaintDetails(
-            agency=parties.agency,
-            category=category,
-            text=text or "收费超过公示标准：公示最高1200元，实际收取2000元。",
-            files=list(files),
-        ),
-    )
-    db.session.commit()
-    return complaint
-
-
-def accepted(parties: Parties, **kwargs) -> Complaint:
-    complaint = file(parties, **kwargs)
-    services.accept_complaint(parties.regulator, complaint)
-    db.session.commit()
-    return complaint
-
-
-def investigating(parties: Parties, **kwargs) -> Complaint:
-    complaint = accepted(parties, **kwargs)
-    services.respond_to_complaint(parties.staff, complaint, "我方按公示标准收费，另收的是加急费。")
-    db.session.commit()
-    return complaint
-
-
 def refused(call, match: str, error=services.ComplaintError):
     """Run a service call expecting a refusal in English; roll back like a view would."""
-    with force_locale("en"), pytest.raises(error, match=match):
-        call()
-    db.session.rollback()
-
-
-def count(model, *conditions) -> int:
-    return db.session.execute(
-        select(func.count()).select_from(model).where(*conditions)
-    ).scalar_one()
-
-
-def notices_to(account, kind: str) -> list[Notice]:
-    return list(
-        db.session.execute(
-            select(Notice).where(Notice.recipient_id == account.id, Notice.kind == kind)
-        ).scalars()
-    )
-
-
-def actions_on(complaint) -> list[str]:
-    return list(
-        db.session.execute(
-            select(AuditEvent.action)
-            .where(AuditEvent.object_type == "complaint", AuditEvent.object_id == str(complaint.id))
-            .order_by(AuditEvent.seq)
-        ).scalars()
-    )
-
-
-def page_text(response) -> str:
-    """The page's HTML with entities decoded (an apostrophe is sent as &#39;)."""
-    return html.unescape(response.get_data(as_text=True))
+    factories.refused(call, match, error)

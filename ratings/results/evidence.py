@@ -1,0 +1,360 @@
+"""Each agency's evidence as of a day, read set-wise: SQL aggregates grouped by agency and
+month of age, never a loop over review rows (DESIGN §5; ratings.method reads the buckets).
+
+Month age is the number of calendar months between the evidence's local date and the
+rating's day (evidence of November 2026 is age 0 on 29 November 2026, of October age 1).
+The window is the ages 0 to window_months - 1: from the first day of the oldest month up to
+the rating's day itself; evidence dated after that day does not count, so a result can be
+recomputed as of its own date.
+
+What counts, for an agency:
+- reviews: not hidden by a regulator (a hidden review, whose reason is public, says
+  nothing about the agency's work: it counts neither in the average nor in the number of
+  reviews), by the local month they were posted; each review's total of its four scores;
+- supervisor evaluations: by the day of their last change, each score 1-5;
+- the inspection: the latest not withdrawn in the window (ratings.assessments);
+- complaints: substantiated, by severity and the month they were concluded;
+- engagements: those confirmed in the window, and the confirmed ones delivered late
+  (late_working_days > 0, fixed at delivery); overcharges: engagements the agency took on
+  (not awaiting it, not cancelled) that started in the window with an agreed fee above the
+  limit in force;
+- committed: its commitment letter is valid on the day (registry.commitments);
+- blacklisted: the listing dates on the agency row count the day (registry.agencies.listing).
+"""
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+
+from sqlalchemy import Select, bindparam, case, func, select
+
+from ratings.assessments.models import Inspection, SupervisorEvaluation
+from ratings.complaints.models import Complaint
+from ratings.complaints.queries import substantiated_select
+from ratings.engagements.models import Engagement, EngagementStatus, Review
+from ratings.method import Evidence, MonthBucket
+from ratings.results.configured import current_method
+from ratings.results.models import RatingMonth
+from registry.agencies.listing import is_listed
+from registry.agencies.models import Agency
+from registry.commitments.queries import commitments_of
+from registry.dates import registry_zone
+from registry.db import db
+
+# Agencies read together; large batches are selected by an id range instead of a list.
+BATCH = 5000
+RANGE_FROM = 200
+# Engagements whose agreed fee the agency accepted: an overcharge in them counts.
+TAKEN_ON = (
+    EngagementStatus.OPEN.value,
+    EngagementStatus.DELIVERED.value,
+    EngagementStatus.CONFIRMED.value,
+    EngagementStatus.DISPUTED.value,
+)
+
+
+def month_start(as_of: date, age: int) -> date:
+    """The first day of the month `age` months before as_of's month."""
+    index = as_of.year * 12 + as_of.month - 1 - age
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_age(day: date, as_of: date) -> int:
+    """Calendar months from day's month to as_of's month."""
+    return (as_of.year - day.year) * 12 + as_of.month - day.month
+
+
+def evidence_for(
+    agency_ids: list[int] | None,
+    as_of: date,
+    *,
+    maintained: bool = False,
+    months_out: list | None = None,
+) -> dict[int, Evidence]:
+    """The evidence of each agency (None: every agency) as of a local date.
+
+    maintained: read reviews and confirmed engagements from the monthly rows the session hook
+    keeps (RatingMonth; only as of today), instead of the rows themselves. months_out, when
+    given, receives those monthly rows as the evidence rows give them (to rebuild them).
+    """
+    if agency_ids is None:
+        agency_ids = list(db.session.execute(select(Agency.id).order_by(Agency.id)).scalars())
+    ids = sorted(set(agency_ids))
+    found: dict[int, Evidence] = {}
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        found.update(_evidence_of_batch(batch, as_of, maintained, months_out))
+    return found
+
+
+def _evidence_of_batch(
+    ids: list[int], as_of: date, maintained: bool, months_out: list | None
+) -> dict[int, Evidence]:
+    scope = Scope(ids)
+    statements = _statements(
+        as_of, current_method()["window_months"], scope.by_range, str(registry_zone())
+    )
+    prefix = "month_" if maintained else ""
+    agencies = scope.rows(statements["agencies"])
+    review_rows = scope.rows(statements[prefix + "reviews"])
+    confirmed_rows = scope.rows(statements[prefix + "confirmed"])
+    reviews = _buckets(review_rows)
+    evaluations = _buckets(scope.rows(statements["evaluations"]))
+    complaints = _complaint_buckets(scope.rows(statements["complaints"]))
+    inspections = {row.agency_id: row.score for row in scope.rows(statements["inspections"])}
+    engagements: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for agency_id, _age, confirmed, overdue in confirmed_rows:
+        engagements[agency_id][0] += int(confirmed)
+        engagements[agency_id][1] += int(overdue or 0)
+    overcharges = dict(scope.rows(statements["overcharges"]))
+    if months_out is not None:
+        months_out += month_rows(as_of, review_rows, confirmed_rows)
+    commitments = commitments_of([row.id for row in agencies], as_of)
+    found = {}
+    for row in agencies:
+        confirmed, overdue = engagements.get(row.id, (0, 0))
+        found[row.id] = Evidence(
+            reviews=reviews.get(row.id, ()),
+            evaluations=evaluations.get(row.id, ()),
+            inspection=inspections.get(row.id),
+            complaints=complaints.get(row.id, {}),
+            confirmed_engagements=confirmed,
+            overdue_engagements=overdue,
+            overcharges=overcharges.get(row.id, 0),
+            committed=commitments[row.id].signed,
+            blacklisted=is_listed(row, as_of),
+        )
+    return found
+
+
+class Scope:
+    """The agencies of one batch, as a condition on a column: a list, or an id range."""
+
+    def __init__(self, ids: list[int]):
+        self.ids = ids
+        self.members = set(ids)
+
+    @property
+    def by_range(self) -> bool:
+        return len(self.ids) >= RANGE_FROM
+
+    def rows(self, query: Select) -> list:
+        """The query's rows (agency id first) of the batch's agencies."""
+        if self.by_range:
+            rows = db.session.execute(query, {"first_id": self.ids[0], "last_id": self.ids[-1]})
+            return [row for row in rows if row[0] in self.members]
+        return list(db.session.execute(query, {"agency_ids": self.ids}))
+
+
+@lru_cache(maxsize=32)
+def _statements(as_of: date, months: int, by_range: bool, zone: str) -> dict[str, Select]:
+    """The statements of one rating day, built once (a batch only binds its agencies): their
+    month-age CASE expressions cost more to build than a small batch costs to run."""
+    window = Window(as_of, months, by_range)
+    return {
+        "agencies": select(Agency.id, Agency.listed_from, Agency.listed_until).where(
+            window.on(Agency.id)
+        ),
+        "reviews": window.reviews(),
+        "evaluations": window.evaluations(),
+        "complaints": window.complaints(),
+        "inspections": window.inspections(),
+        "confirmed": window.confirmed(),
+        "overcharges": window.overcharges(),
+        "month_reviews": window.month_reviews(),
+        "month_confirmed": window.month_confirmed(),
+    }
+
+
+def month_index(day: date) -> int:
+    """A local date's calendar month as RatingMonth.month: year x 12 + month - 1."""
+    return day.year * 12 + day.month - 1
+
+
+def month_rows(as_of: date, review_rows, confirmed_rows) -> list[dict]:
+    """RatingMonth rows from the grouped evidence rows (agency_id, age, count, total)."""
+    found: dict[tuple[int, int], dict] = {}
+
+    def row(agency_id: int, age: int) -> dict:
+        key = (agency_id, month_index(as_of) - int(age))
+        if key not in found:
+            found[key] = dict(
+                agency_id=key[0], month=key[1], reviews=0, review_points=0, confirmed=0, overdue=0
+            )
+        return found[key]
+
+    for agency_id, age, count, total in review_rows:
+        row(agency_id, age).update(reviews=int(count), review_points=int(total))
+    for agency_id, age, confirmed, overdue in confirmed_rows:
+        row(agency_id, age).update(confirmed=int(confirmed), overdue=int(overdue or 0))
+    return list(found.values())
+
+
+class Window:
+    """The window of a rating day and its evidence as grouped selects (agency_id first)."""
+
+    def __init__(self, as_of: date, months: int, by_range: bool):
+        self.as_of = as_of
+        self.months = months
+        self.by_range = by_range
+        self.since = month_start(as_of, months - 1)
+
+    def on(self, agency_column):
+        """SQL: the column holds one of the batch's agencies (or one in its id range)."""
+        if self.by_range:
+            return agency_column.between(bindparam("first_id"), bindparam("last_id"))
+        return agency_column.in_(bindparam("agency_ids", expanding=True))
+
+    def age(self, column, bounds: list) -> object:
+        """SQL: the month age of a column, given each month's first value (newest first)."""
+        return case(
+            *((column >= bound, age) for age, bound in enumerate(bounds[:-1])),
+            else_=len(bounds) - 1,
+        )
+
+    def day_bounds(self) -> list[date]:
+        return [month_start(self.as_of, age) for age in range(self.months)]
+
+    def moment_bounds(self) -> list[datetime]:
+        """Each month's first local midnight as stored timestamps are (naive UTC)."""
+        return [_utc(day) for day in self.day_bounds()]
+
+    def reviews(self) -> Select:
+        age = self.age(Review.created_at, self.moment_bounds()).label("age")
+        scores = Review.quality + Review.timeliness + Review.fee_compliance + Review.conduct
+        return (
+            select(Review.agency_id, age, func.count(), func.sum(scores))
+            .where(
+                self.on(Review.agency_id),
+                Review.hidden_at.is_(None),
+                Review.created_at >= _utc(self.since),
+                Review.created_at < _utc(self.as_of + timedelta(days=1)),
+            )
+            .group_by(Review.agency_id, age)
+        )
+
+    def evaluations(self) -> Select:
+        day = SupervisorEvaluation.evaluated_on
+        age = self.age(day, self.day_bounds()).label("age")
+        return (
+            select(
+                SupervisorEvaluation.agency_id,
+                age,
+                func.count(),
+                func.sum(SupervisorEvaluation.score),
+            )
+            .where(self.on(SupervisorEvaluation.agency_id), day >= self.since, day <= self.as_of)
+            .group_by(SupervisorEvaluation.agency_id, age)
+        )
+
+    def complaints(self) -> Select:
+        found = (
+            substantiated_select(self.since, self.as_of)
+            .where(self.on(Complaint.agency_id))
+            .subquery()
+        )
+        age = self.age(found.c.concluded_on, self.day_bounds()).label("age")
+        return select(found.c.agency_id, found.c.severity, age, func.count()).group_by(
+            found.c.agency_id, found.c.severity, age
+        )
+
+    def inspections(self) -> Select:
+        """The latest counted inspection in the window (of two on a day, the later entered)."""
+        ranked = (
+            select(
+                Inspection.agency_id,
+                Inspection.score,
+                func.row_number()
+                .over(
+                    partition_by=Inspection.agency_id,
+                    order_by=(Inspection.inspected_on.desc(), Inspection.id.desc()),
+                )
+                .label("position"),
+            )
+            .where(
+                self.on(Inspection.agency_id),
+                Inspection.withdrawn_at.is_(None),
+                Inspection.inspected_on >= self.since,
+                Inspection.inspected_on <= self.as_of,
+            )
+            .subquery("ranked_inspection")
+        )
+        return select(ranked.c.agency_id, ranked.c.score).where(ranked.c.position == 1)
+
+    def confirmed(self) -> Select:
+        age = self.age(Engagement.confirmed_on, self.day_bounds()).label("age")
+        late = case((Engagement.late_working_days > 0, 1), else_=0)
+        return (
+            select(Engagement.agency_id, age, func.count(), func.sum(late))
+            .where(
+                self.on(Engagement.agency_id),
+                Engagement.status == EngagementStatus.CONFIRMED.value,
+                Engagement.confirmed_on >= self.since,
+                Engagement.confirmed_on <= self.as_of,
+            )
+            .group_by(Engagement.agency_id, age)
+        )
+
+    def month_reviews(self) -> Select:
+        return self._months(RatingMonth.reviews, RatingMonth.review_points)
+
+    def month_confirmed(self) -> Select:
+        return self._months(RatingMonth.confirmed, RatingMonth.overdue)
+
+    def _months(self, count, total) -> Select:
+        """Kept monthly rows in the window: (agency_id, age, count, total) where count > 0."""
+        last = month_index(self.as_of)
+        return select(RatingMonth.agency_id, last - RatingMonth.month, count, total).where(
+            self.on(RatingMonth.agency_id),
+            RatingMonth.month > last - self.months,
+            RatingMonth.month <= last,
+            count > 0,
+        )
+
+    def overcharges(self) -> Select:
+        return (
+            select(Engagement.agency_id, func.count())
+            .where(
+                self.on(Engagement.agency_id),
+                Engagement.overcharge_fen > 0,
+                Engagement.status.in_(TAKEN_ON),
+                Engagement.start_date >= self.since,
+                Engagement.start_date <= self.as_of,
+            )
+            .group_by(Engagement.agency_id)
+        )
+
+
+def _buckets(rows) -> dict[int, tuple[MonthBucket, ...]]:
+    found = defaultdict(list)
+    for agency_id, age, count, total in rows:
+        found[agency_id].append(MonthBucket(int(age), int(count), int(total)))
+    return {agency_id: tuple(sorted(buckets, key=_by_age)) for agency_id, buckets in found.items()}
+
+
+def _complaint_buckets(rows) -> dict[int, dict]:
+    found: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for agency_id, severity, age, count in rows:
+        found[agency_id][severity].append(MonthBucket(int(age), int(count), int(count)))
+    return {
+        agency_id: {
+            severity: tuple(sorted(buckets, key=_by_age))
+            for severity, buckets in sorted(by_severity.items())
+        }
+        for agency_id, by_severity in found.items()
+    }
+
+
+def _by_age(bucket: MonthBucket) -> int:
+    return bucket.age
+
+
+def local_date(moment: datetime) -> date:
+    """The local date of a stored (naive UTC) timestamp."""
+    return moment.replace(tzinfo=UTC).astimezone(registry_zone()).date()
+
+
+def _utc(day: date) -> datetime:
+    """The local midnight starting a day, as a naive UTC timestamp."""
+    local = datetime.combine(day, time.min, tzinfo=registry_zone())
+    return local.astimezone(UTC).replace(tzinfo=None)
