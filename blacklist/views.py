@@ -6,7 +6,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -37,29 +36,20 @@ from blacklist.permissions import (
     is_reviewer,
 )
 from blacklist.rules import rule_label
+from registry.accounts.confirmation import note_refusal, password_confirmed_limit
 from registry.accounts.forms import ConfirmForm
 from registry.accounts.permissions import allow, anyone, is_agency_user, is_regulator, signed_in
 from registry.actions import confirmed_action
 from registry.agencies.models import Agency
 from registry.dates import local_today
 from registry.db import db
-from registry.extensions import limiter
 from registry.uploads.services import attachment_response
 
 bp = Blueprint("blacklist", __name__)
 
 
-def _password_failed(_response) -> bool:
-    return bool(g.get("blacklist_password_wrong"))
-
-
 # A decision confirmed by password: wrong passwords count like failed sign-ins.
-password_limit = limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=lambda: f"blacklist-decision:{current_user.id}",
-    methods=["POST"],
-    deduct_when=_password_failed,
-)
+password_limit = password_confirmed_limit("blacklist-decision")
 
 
 # --- the public list -----------------------------------------------------------------------
@@ -189,7 +179,7 @@ def decide(case_id: int):
         form,
         lambda: services.decide_case(current_user, case, form.decision()),
         refusal=BlacklistError,
-        on_refusal=_note_wrong_password,
+        on_refusal=note_refusal,
         done=_("The agency is listed; the public list shows it now.")
         if form.outcome.data == "listed"
         else _("The proposal is rejected."),
@@ -208,7 +198,7 @@ def revoke(case_id: int):
         form,
         lambda: services.revoke_listing(current_user, case, form.reason.data, form.password.data),
         refusal=BlacklistError,
-        on_refusal=_note_wrong_password,
+        on_refusal=note_refusal,
         done=_("The listing is revoked; it left the public list."),
         then=url_for("blacklist.case", case_id=case_id),
     )
@@ -229,7 +219,7 @@ def decide_repair(application_id: int):
             current_user, application, approve, form.reasons.data, form.password.data
         ),
         refusal=BlacklistError,
-        on_refusal=_note_wrong_password,
+        on_refusal=note_refusal,
         done=_("Credit repair approved; the agency left the public list.")
         if approve
         else _("Credit repair refused; the agency is told why."),
@@ -238,11 +228,6 @@ def decide_repair(application_id: int):
     return decided or _decision_page(
         "blacklist/decide_repair.html", case, form, application=application
     )
-
-
-def _note_wrong_password(error: BlacklistError) -> None:
-    """A wrong password counts against the decision limit, like a failed sign-in."""
-    g.blacklist_password_wrong = error.field == "password"
 
 
 def _decidable_or_redirect(case_id: int) -> BlacklistCase:

@@ -6,7 +6,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -30,27 +29,18 @@ from ratings.overrides.permissions import (
     can_revoke_override,
     is_reviewer,
 )
+from registry.accounts.confirmation import note_refusal, password_confirmed_limit
 from registry.accounts.permissions import allow
 from registry.agencies.models import Agency
 from registry.dates import local_today
 from registry.db import db
-from registry.extensions import limiter
 
 bp = Blueprint("overrides", __name__, url_prefix="/regulator")
 bp.add_app_template_global(queries.shown_state, "override_shown_state")
 
 
-def _password_failed(_response) -> bool:
-    return bool(g.get("override_password_wrong"))
-
-
 # A decision confirmed by password: wrong passwords count like failed sign-ins.
-password_limit = limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=lambda: f"override-decision:{current_user.id}",
-    methods=["POST"],
-    deduct_when=_password_failed,
-)
+password_limit = password_confirmed_limit("override-decision")
 
 
 @bp.route("/overrides")
@@ -133,7 +123,7 @@ def decide(override_id: int):
             )
         except services.OverrideError as error:
             db.session.rollback()
-            g.override_password_wrong = error.field == "password"
+            note_refusal(error)
             form.show_refusal(error)
         else:
             db.session.commit()

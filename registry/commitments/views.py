@@ -10,7 +10,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -20,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from registry.accounts.confirmation import note_refusal, password_confirmed_limit
 from registry.accounts.forms import ConfirmForm
 from registry.accounts.permissions import allow, anyone, is_agency_user, is_regulator
 from registry.api.exports import BOM, cell, drain
@@ -37,7 +37,6 @@ from registry.commitments.receipts import grouped, letter_text, normalise_receip
 from registry.commitments.verification import check_receipt, qr_svg
 from registry.dates import local_today
 from registry.db import db
-from registry.extensions import limiter
 from registry.i18n import current_language
 
 bp = Blueprint("commitments", __name__)
@@ -46,18 +45,9 @@ bp = Blueprint("commitments", __name__)
 # --- the agency signs ----------------------------------------------------------------------
 
 
-def _signing_failed(_response) -> bool:
-    return bool(g.get("signing_password_wrong"))
-
-
 @bp.route("/my/agency/commitment", methods=["GET", "POST"])
 @allow(is_agency_user)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=lambda: f"sign:{current_user.id}",
-    methods=["POST"],
-    deduct_when=_signing_failed,
-)
+@password_confirmed_limit("sign")
 def my_commitment():
     agency = current_user.agency
     if agency is None:
@@ -74,7 +64,7 @@ def my_commitment():
             )
         except services.CommitmentError as error:
             db.session.rollback()
-            g.signing_password_wrong = error.field == "password"
+            note_refusal(error)
             form.show_refusal(error)
         else:
             db.session.commit()
