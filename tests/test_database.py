@@ -1,6 +1,7 @@
 """The schema comes from the migrations alone, and SQLite is tuned for several workers."""
 
 import threading
+import warnings
 
 import flask_migrate
 import pytest
@@ -21,7 +22,10 @@ def test_models_and_migrations_agree(app):
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "include_object": include_in_autogenerate}
         )
-        differences = compare_metadata(context, db.metadata)
+        with warnings.catch_warnings():
+            # Expression indexes (HAND_MADE_INDEXES) are not reflected, and not compared.
+            warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression")
+            differences = compare_metadata(context, db.metadata)
     assert differences == []
 
 
