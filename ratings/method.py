@@ -25,6 +25,7 @@ Method v1:
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 SEVERITIES = ("minor", "major", "serious")
 
@@ -119,6 +120,17 @@ def recency(age: int, method: dict) -> float:
     return 0.5 ** (age / method["half_life_months"])
 
 
+@lru_cache(maxsize=16)
+def _recency_table(window: int, half_life: float) -> tuple[float, ...]:
+    """recency() of every age in the window, computed once (the same expression, so the
+    same values): the full recompute rates every agency, and this is its inner loop."""
+    return tuple(0.5 ** (age / half_life) for age in range(window))
+
+
+def _weights(method: dict) -> tuple[float, ...]:
+    return _recency_table(method["window_months"], method["half_life_months"])
+
+
 def _components(evidence: Evidence, method: dict) -> dict:
     review = _review_component(evidence, method)
     inspection = evidence.inspection
@@ -156,12 +168,16 @@ def _review_component(evidence: Evidence, method: dict) -> dict:
     """Bayesian, recency-weighted average on 0-100; None below `min_reviews`."""
     weight = method["prior_weight"]
     points = method["prior_weight"] * _percent(method["prior_mean"])
+    weights = _weights(method)
+    window = len(weights)
     for bucket in evidence.reviews:
-        w = recency(bucket.age, method)
+        age = bucket.age
+        w = weights[age] if 0 <= age < window else 0.0
         weight += w * bucket.count
         points += w * _percent_sum(bucket.total / 4, bucket.count)
     for bucket in evidence.evaluations:
-        w = recency(bucket.age, method) * method["supervisor_weight"]
+        age = bucket.age
+        w = (weights[age] if 0 <= age < window else 0.0) * method["supervisor_weight"]
         weight += w * bucket.count
         points += w * _percent_sum(bucket.total, bucket.count)
     counted = _count(evidence.reviews, method) + _count(evidence.evaluations, method)
@@ -185,7 +201,17 @@ def _overdue_penalty(evidence: Evidence, method: dict) -> float:
 
 
 def _count(buckets, method) -> int:
-    return sum(bucket.count for bucket in buckets if recency(bucket.age, method) > 0)
+    """The evidence counted (recency above 0) in the buckets."""
+    if not buckets:
+        return 0
+    weights = _weights(method)
+    window = len(weights)
+    total = 0
+    for bucket in buckets:
+        age = bucket.age
+        if 0 <= age < window and weights[age] > 0:
+            total += bucket.count
+    return total
 
 
 def _percent(score: float) -> float:

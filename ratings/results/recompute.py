@@ -1,9 +1,11 @@
 """The full recompute (nightly, and `flask ratings recompute`) and its check.
 
 Both work set-wise on batches of agencies: one evidence_for per batch (a few grouped SQL
-statements), the method in memory, bulk inserts of the changed snapshots and a bulk update
-of the agency rows. They call the same refresh as the incremental hook, so both paths give
-the same result for the same evidence and day.
+statements read as plain tuples), the method in memory, bulk inserts of the changed
+snapshots and a bulk update of the agency rows whose mirrored rating changed; the monthly
+rows are compared set-wise and rewritten only for agencies whose totals differ. They call
+the same refresh as the incremental hook, so both paths give the same result for the same
+evidence and day.
 """
 
 from collections import defaultdict

@@ -7,11 +7,12 @@ constant), so refreshing one agency never makes another stale. The nightly recom
 (ratings.results.recompute) refreshes every agency, because time decay alone moves results.
 """
 
-from collections import defaultdict
+import json
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Text, bindparam, cast, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -19,7 +20,15 @@ from ratings.method import RatingStatus, Result, rate
 from ratings.overrides.models import RatingOverride
 from ratings.overrides.queries import overrides_in_force
 from ratings.results.configured import current_method
-from ratings.results.evidence import BATCH, evidence_for, month_index
+from ratings.results.evidence import (
+    BATCH,
+    MONTH_COLUMNS,
+    RANGE_FROM,
+    evidence_for,
+    fetch_all,
+    month_index,
+    month_tuples,
+)
 from ratings.results.hooks import DELTAS, REFRESHING
 from ratings.results.models import RatingMonth, RatingSnapshot
 from registry.agencies.models import Agency
@@ -43,17 +52,38 @@ class Stored:
     def key(self) -> tuple:
         """Everything stored, comparable: the score as stored (two decimals); components
         are plain JSON values (dicts, numbers, None), equal after a round trip."""
-        score = None if self.score is None else round(float(self.score), 2)
-        return (
-            self.status,
-            self.stars,
-            self.computed_stars,
-            score,
-            self.components,
-            tuple(self.caps),
-            self.override_id,
-            self.method_version,
+        return stored_key(
+            (
+                self.status,
+                self.stars,
+                self.computed_stars,
+                self.score,
+                self.components,
+                self.caps,
+                self.override_id,
+                self.method_version,
+            )
         )
+
+
+def stored_key(values: tuple) -> tuple:
+    """Stored.key() of a result given as a tuple in Stored's field order (a snapshot row)."""
+    status, stars, computed_stars, score, components, caps, override_id, version = values
+    return (
+        status,
+        stars,
+        computed_stars,
+        _two_places(score),
+        components,
+        tuple(caps),
+        override_id,
+        version,
+    )
+
+
+def _two_places(score) -> float | None:
+    """A score as stored (two decimals)."""
+    return None if score is None else round(float(score), 2)
 
 
 def stored_result(result: Result, override: RatingOverride | None) -> Stored:
@@ -93,17 +123,39 @@ def fresh_results(
 
 def latest_snapshots(agency_ids: list[int]) -> dict[int, Stored]:
     """Each agency's latest stored result (its last snapshot written), read as plain rows."""
+    return {
+        agency_id: Stored(*values)
+        for agency_id, values in _latest_snapshot_rows(agency_ids).items()
+    }
+
+
+def _latest_snapshot_rows(agency_ids: list[int], *, json_text: bool = False) -> dict[int, tuple]:
+    """Each agency's latest snapshot as a tuple in Stored's field order (Core rows, no
+    dataclass). json_text: components and caps as their stored JSON text, not decoded."""
     if not agency_ids:
         return {}
     table = RatingSnapshot.__table__
-    latest = (
-        select(func.max(table.c.id))
-        .where(table.c.agency_id.in_(agency_ids))
-        .group_by(table.c.agency_id)
+    condition, members = _agencies_condition(table.c.agency_id, agency_ids)
+    latest = select(func.max(table.c.id)).where(condition).group_by(table.c.agency_id)
+    columns = [
+        cast(table.c[name], Text) if json_text and name in JSON_FIELDS else table.c[name]
+        for name in Stored.__dataclass_fields__
+    ]
+    rows = db.session.connection().execute(
+        select(table.c.agency_id, *columns).where(table.c.id.in_(latest))
     )
-    columns = [table.c[name] for name in Stored.__dataclass_fields__]
-    rows = db.session.execute(select(table.c.agency_id, *columns).where(table.c.id.in_(latest)))
-    return {row[0]: Stored(*row[1:]) for row in rows}
+    return {row[0]: tuple(row[1:]) for row in rows if members is None or row[0] in members}
+
+
+def _agencies_condition(column, agency_ids: list[int]) -> tuple:
+    """SQL: the column holds one of the agencies; and the set the rows must be filtered by
+    (None when the condition is exact). Many agencies are selected by their id range: a
+    long IN list costs more to bind than the few extra rows in the range."""
+    if len(agency_ids) < RANGE_FROM:
+        return column.in_(agency_ids), None
+    first, last = min(agency_ids), max(agency_ids)
+    members = None if last - first + 1 == len(set(agency_ids)) else set(agency_ids)
+    return column.between(first, last), members
 
 
 def refresh_ratings(
@@ -127,8 +179,7 @@ def refresh_ratings(
         months = [] if not maintained and as_of == today else None
         results = fresh_results(agency_ids, as_of, maintained=maintained, months_out=months)
         if months is not None:
-            first_month = month_index(as_of) - current_method()["window_months"] + 1
-            _rebuild_months(list(results), months, first_month)
+            _rebuild_months(list(results), months, as_of)
         return _store(results, as_of)
     finally:
         session.info[REFRESHING] = refreshing
@@ -161,52 +212,125 @@ def apply_month_deltas(deltas: dict) -> None:
     )
 
 
-def _rebuild_months(agency_ids: list[int], rows: list[dict], first_month: int) -> None:
+def _rebuild_months(agency_ids: list[int], months: list[tuple], as_of: date) -> None:
     """Make the agencies' monthly rows say what their evidence rows say; only the agencies
     whose rows differ are rewritten (after the first run, usually none). Changes the hook
-    noted so far are in the evidence rows, so they are not added again."""
+    noted so far are in the evidence rows, so they are not added again.
+
+    months holds evidence_for's grouped (review rows, confirmed rows) of each batch. The
+    comparison is set-wise: the stored rows' review part (agency, age, reviews, points,
+    where either is not 0) and confirmed part (agency, age, confirmed, overdue, likewise)
+    against the grouped rows; as every counted row has one part or the other, an agency's
+    rows differ exactly when one of its parts is in one set and not in the other. So the
+    stale agencies are those of the two symmetric differences, found without a loop per
+    agency, and only their monthly rows are built."""
     table = RatingMonth.__table__
-    wanted: dict[int, set] = defaultdict(set)
-    for row in rows:
-        wanted[row["agency_id"]].add(_month_key(row))
-    have: dict[int, set] = defaultdict(set)
-    for start in range(0, len(agency_ids), BATCH):
-        chunk = agency_ids[start : start + BATCH]
-        found = db.session.execute(
-            select(table).where(table.c.agency_id.between(chunk[0], chunk[-1]))
-        ).mappings()
-        members = set(chunk)
-        for row in found:
-            counted = any(row[name] for name in COUNTED)
-            if row["agency_id"] in members and counted and row["month"] >= first_month:
-                have[row["agency_id"]].add(_month_key(row))
-    stale = sorted(agency_id for agency_id in agency_ids if wanted[agency_id] != have[agency_id])
+    last = month_index(as_of)
+    first_month = last - current_method()["window_months"] + 1
+    wanted_reviews: set[tuple] = set()
+    wanted_confirmed: set[tuple] = set()
+    for review_rows, confirmed_rows in months:
+        wanted_reviews.update(map(tuple, review_rows))
+        wanted_confirmed.update(map(tuple, confirmed_rows))
+    have_reviews = _month_parts(agency_ids, last, first_month, "reviews", "review_points")
+    have_confirmed = _month_parts(agency_ids, last, first_month, "confirmed", "overdue")
+    rebuilt = set(agency_ids)
+    stale = sorted(
+        (
+            {row[0] for row in wanted_reviews ^ have_reviews}
+            | {row[0] for row in wanted_confirmed ^ have_confirmed}
+        )
+        & rebuilt
+    )
     for start in range(0, len(stale), BATCH):
         db.session.execute(
             table.delete().where(table.c.agency_id.in_(stale[start : start + BATCH]))
         )
-    rewritten = set(stale)
-    new_rows = [row for row in rows if row["agency_id"] in rewritten]
-    if new_rows:
-        db.session.execute(table.insert(), new_rows)
+    if stale:
+        rewritten = set(stale)
+        new_rows = month_tuples(
+            as_of,
+            [row for row in wanted_reviews if row[0] in rewritten],
+            [row for row in wanted_confirmed if row[0] in rewritten],
+        )
+        db.session.execute(
+            table.insert(), [dict(zip(MONTH_COLUMNS, row, strict=True)) for row in new_rows]
+        )
     deltas = db.session.info.get(DELTAS)
     if deltas:
-        rebuilt = set(agency_ids)
         for key in [key for key in deltas if key[0] in rebuilt]:
             del deltas[key]
+
+
+def _month_parts(
+    agency_ids: list[int], last: int, first_month: int, count: str, total: str
+) -> set[tuple]:
+    """The agencies' stored monthly rows from first_month on, as (agency_id, age, count,
+    total) where count or total is not 0."""
+    table = RatingMonth.__table__
+    found: set[tuple] = set()
+    for start in range(0, len(agency_ids), BATCH):
+        chunk = agency_ids[start : start + BATCH]
+        condition, members = _agencies_condition(table.c.agency_id, chunk)
+        rows = fetch_all(
+            select(table.c.agency_id, last - table.c.month, table.c[count], table.c[total]).where(
+                condition,
+                or_(table.c[count] != 0, table.c[total] != 0),
+                table.c.month >= first_month,
+            ),
+            plain=True,
+        )
+        if members is None:
+            found.update(rows)
+        else:
+            found.update(tuple(row) for row in rows if row[0] in members)
+    return found
 
 
 COUNTED = ("reviews", "review_points", "confirmed", "overdue")
 
 
-def _month_key(row) -> tuple:
-    return (row["month"], *(row[name] for name in COUNTED))
+JSON_FIELDS = ("components", "caps")
+
+
+def _unchanged(result: Stored, previous: tuple | None) -> bool:
+    """The result is the one stored (previous: its latest snapshot row, JSON as text).
+
+    The same values give the same JSON text (the insert serialises them with json.dumps),
+    so equal text is an answer without decoding; any other text (written another way) is
+    decoded and compared as values, as Stored.key() does."""
+    if previous is None:
+        return False
+    status, stars, computed_stars, score, components, caps, override_id, version = previous
+    if (status, stars, computed_stars, override_id, version) != (
+        result.status,
+        result.stars,
+        result.computed_stars,
+        result.override_id,
+        result.method_version,
+    ):
+        return False
+    if _two_places(score) != _two_places(result.score):
+        return False
+    if components == json.dumps(result.components) and caps == _caps_text(tuple(result.caps)):
+        return True
+    return (json.loads(components), tuple(json.loads(caps))) == (
+        result.components,
+        tuple(result.caps),
+    )
+
+
+@lru_cache(maxsize=64)
+def _caps_text(caps: tuple) -> str:
+    """The JSON text of a list of caps (there are few different ones)."""
+    return json.dumps(list(caps))
 
 
 def _store(results: dict[int, Stored], as_of: date) -> int:
-    """Snapshots for the changed results and the agency rows, in bulk statements."""
+    """Snapshots for the changed results, and the agency rows whose mirrored columns
+    change, in bulk statements (executemany of only what changed)."""
     ids = list(results)
-    previous = {agency_id: stored.key() for agency_id, stored in latest_snapshots(ids).items()}
+    previous = _latest_snapshot_rows(ids, json_text=True)
     now = utcnow()
     snapshots = [
         {
@@ -216,26 +340,52 @@ def _store(results: dict[int, Stored], as_of: date) -> int:
             **result.__dict__,
         }
         for agency_id, result in results.items()
-        if previous.get(agency_id) != result.key()
+        if not _unchanged(result, previous.get(agency_id))
     ]
     if snapshots:
         db.session.execute(RatingSnapshot.__table__.insert(), snapshots)
     if ids:
-        db.session.execute(
-            update(Agency.__table__).where(Agency.__table__.c.id == bindparam("agency_id")),
-            [
-                {
-                    "agency_id": agency_id,
-                    "stars": result.stars,
-                    "rating_status": result.status,
-                    "score": result.score,
-                    "rating_as_of": as_of,
-                }
-                for agency_id, result in results.items()
-            ],
-        )
+        # A few agencies (the session hook's refresh) are written without reading them first.
+        mirrored = _mirrored(ids) if len(ids) >= RANGE_FROM else {}
+        changed = [
+            {
+                "agency_id": agency_id,
+                "stars": result.stars,
+                "rating_status": result.status,
+                "score": result.score,
+                "rating_as_of": as_of,
+            }
+            for agency_id, result in results.items()
+            if mirrored.get(agency_id) != (result.stars, result.status, result.score, as_of)
+        ]
+        if changed:
+            table = Agency.__table__
+            db.session.execute(update(table).where(table.c.id == bindparam("agency_id")), changed)
         _expire_agencies(ids)
     return len(snapshots)
+
+
+def _mirrored(agency_ids: list[int]) -> dict[int, tuple]:
+    """What each agency row mirrors now: (stars, rating_status, score, rating_as_of)."""
+    table = Agency.__table__
+    found = {}
+    connection = db.session.connection()
+    for start in range(0, len(agency_ids), BATCH):
+        chunk = agency_ids[start : start + BATCH]
+        condition, members = _agencies_condition(table.c.id, chunk)
+        rows = connection.execute(
+            select(
+                table.c.id,
+                table.c.stars,
+                table.c.rating_status,
+                table.c.score,
+                table.c.rating_as_of,
+            ).where(condition)
+        )
+        for agency_id, *values in rows:
+            if members is None or agency_id in members:
+                found[agency_id] = tuple(values)
+    return found
 
 
 def _expire_agencies(ids: list[int]) -> None:
