@@ -16,7 +16,8 @@ def open_menu_on_phone(page):
     visibility check that can race the page load."""
     if page.viewport_size["width"] < NAVBAR_COLLAPSES_BELOW:
         page.locator(".navbar-toggler").click()
-        expect(page.locator("#nav-main")).to_be_visible()
+        # Shown once Bootstrap's collapse has finished (.show, no longer .collapsing).
+        expect(page.locator("#nav-main.collapse.show")).to_be_visible()
 
 
 def sign_in(page, base, email):
