@@ -20,6 +20,9 @@ from ratings.complaints.models import CommitmentBreach, Complaint
 from registry import dates
 from registry.accounts.models import Account
 from registry.audit.models import AuditEvent
+from registry.commitments import services as commitment_services
+from registry.commitments.receipts import letter_text, text_sha256
+from registry.commitments.services import SigningDetails
 from registry.db import db
 from registry.inbox.models import Notice
 from tests.conftest import PASSWORD
@@ -186,3 +189,22 @@ def actions_on(row) -> list[str]:
 def page_text(response) -> str:
     """The page's HTML with entities decoded (an apostrophe is sent as &#39;)."""
     return html.unescape(response.get_data(as_text=True))
+
+
+def sign_letter(user, agency, template) -> None:
+    """`user` signs `template` (published) for `agency` in Chinese, through the service."""
+    text = letter_text(template.title("zh_CN"), template.body("zh_CN"))
+    commitment_services.sign_commitment(
+        db.session.merge(user),
+        agency,
+        SigningDetails(
+            template_id=template.id,
+            language="zh_CN",
+            text_sha256=text_sha256(text),
+            signer_name="王承诺",
+            signer_title="总经理",
+            consent=True,
+            password=PASSWORD,
+        ),
+    )
+    db.session.commit()

@@ -2,20 +2,13 @@
 a substantiated complaint in that time, not on the blacklist (ratings/public/red_list.py)."""
 
 from flask import current_app
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from ratings.public.red_list import red_list_since, red_listed
 from registry.accounts.permissions import allow, anyone
 from registry.api.protocol import ApiBlueprint
 from registry.api.records import agency_summaries
-from registry.api.schemas import (
-    DEFAULT_PER_PAGE,
-    IN_RANGE,
-    MAX_PAGE,
-    MAX_PER_PAGE,
-    WHOLE_NUMBER,
-    AgencySummary,
-)
+from registry.api.schemas import AgencySummary, PageArguments
 from registry.dates import local_today
 from registry.db import db
 
@@ -27,17 +20,8 @@ bp = ApiBlueprint(
 )
 
 
-class RedListArguments(Schema):
-    page = fields.Integer(
-        load_default=1,
-        validate=validate.Range(min=1, max=MAX_PAGE, error=IN_RANGE),
-        error_messages=WHOLE_NUMBER,
-    )
-    per_page = fields.Integer(
-        load_default=DEFAULT_PER_PAGE,
-        validate=validate.Range(min=1, max=MAX_PER_PAGE, error=IN_RANGE),
-        error_messages=WHOLE_NUMBER,
-    )
+class RedListArguments(PageArguments):
+    pass
 
 
 class RedListPage(Schema):

@@ -93,7 +93,9 @@ class AgencyFilters(Schema):
     )
 
 
-class AgencyListArguments(AgencyFilters):
+class PageArguments(Schema):
+    """`page` and `per_page` of every paged list: a 400 with a message outside their range."""
+
     page = fields.Integer(
         load_default=1,
         validate=validate.Range(min=1, max=MAX_PAGE, error=IN_RANGE),
@@ -104,6 +106,10 @@ class AgencyListArguments(AgencyFilters):
         validate=validate.Range(min=1, max=MAX_PER_PAGE, error=IN_RANGE),
         error_messages=WHOLE_NUMBER,
     )
+
+
+class AgencyListArguments(AgencyFilters, PageArguments):
+    pass
 
 
 class Region(Schema):
@@ -353,17 +359,8 @@ class ListingArguments(Schema):
     )
 
 
-class ListingPageArguments(ListingArguments):
-    page = fields.Integer(
-        load_default=1,
-        validate=validate.Range(min=1, max=MAX_PAGE, error=IN_RANGE),
-        error_messages=WHOLE_NUMBER,
-    )
-    per_page = fields.Integer(
-        load_default=DEFAULT_PER_PAGE,
-        validate=validate.Range(min=1, max=MAX_PER_PAGE, error=IN_RANGE),
-        error_messages=WHOLE_NUMBER,
-    )
+class ListingPageArguments(ListingArguments, PageArguments):
+    pass
 
 
 class ListingPage(Schema):

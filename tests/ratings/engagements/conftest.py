@@ -17,11 +17,10 @@ from registry.agencies.credit_code import generate_credit_code
 from registry.agencies.models import Enterprise, FeeSchedule, fen
 from registry.audit.models import AuditEvent
 from registry.commitments import services as commitment_services
-from registry.commitments.receipts import letter_text, text_sha256
-from registry.commitments.services import SigningDetails, TemplateDetails
+from registry.commitments.services import TemplateDetails
 from registry.db import db
 from registry.inbox.models import Notice
-from tests.conftest import PASSWORD
+from tests.factories import sign_letter
 
 ENGLISH = {"Accept-Language": "en"}
 SHANGHAI = dates.ZoneInfo("Asia/Shanghai")
@@ -191,21 +190,7 @@ def commit_letter(app):
             db.session.commit()
             state["template"] = template
         template = state["template"]
-        text = letter_text(template.title("zh_CN"), template.body("zh_CN"))
-        commitment_services.sign_commitment(
-            db.session.merge(user),
-            agency,
-            SigningDetails(
-                template_id=template.id,
-                language="zh_CN",
-                text_sha256=text_sha256(text),
-                signer_name="王承诺",
-                signer_title="总经理",
-                consent=True,
-                password=PASSWORD,
-            ),
-        )
-        db.session.commit()
+        sign_letter(user, agency, template)
 
     return sign
 
