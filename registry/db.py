@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from flask import Flask, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from psycopg import sql
+from sqlalchemy import MetaData, Table, event, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -52,6 +53,35 @@ def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
     if type_ == "table" and name and name.startswith(HAND_MADE_TABLE_PREFIXES):
         return False
     return not (type_ == "index" and name in HAND_MADE_INDEXES)
+
+
+def insert_rows(table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert plain tuples (numbers and strings, in `columns` order) on the session's
+    connection, without a Core insert's per-row parameter handling: for bulk writes of many
+    small rows (1.3 million monthly rating rows cost 9 s that way on SQLite, and 29 s as a
+    psycopg executemany on PostgreSQL, against about 2 s as one COPY)."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy_rows(connection, table, columns, rows)
+        return
+    statement = insert(table).compile(dialect=connection.dialect, column_keys=list(columns))
+    order = [columns.index(name) for name in statement.positiontup]
+    if order != list(range(len(columns))):
+        rows = [[row[index] for index in order] for row in rows]
+    connection.exec_driver_sql(str(statement), rows)
+
+
+def _copy_rows(connection, table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """PostgreSQL: the rows through COPY FROM STDIN on the connection's own psycopg cursor."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def utcnow() -> datetime:

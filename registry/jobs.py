@@ -54,7 +54,7 @@ def engagement_overdue_notices(today: date) -> str:
 def rating_recompute(today: date) -> str:
     from ratings.results.recompute import recompute_all
 
-    report = recompute_all(today)
+    report = recompute_all(today, read_ahead=True)  # the steps before it committed
     return f"rated {report.total} agencies as of {today.isoformat()}: {report.changed} changed"
 
 

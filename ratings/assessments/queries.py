@@ -5,13 +5,14 @@ The rating engine (DESIGN §5) asks, for many agencies at once and as of a date:
   `latest_inspection_by_agency`);
 - the supervisor evaluations within the window (`evaluations_within`,
   `evaluations_by_agency`, `evaluation_summaries`).
-A window of N months as of day D holds the days after D minus N months, up to D itself.
+A window of N months as of day D is the rating method's: from the first day of the month N - 1
+months before D's month, up to D itself (ratings.months), so what the pages show is what counts.
 The Select builders return plain columns, so the engine can use them as subqueries.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 
 from flask import current_app
@@ -19,18 +20,19 @@ from sqlalchemy import Select, Subquery, bindparam, func, or_, select, true
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ratings.assessments.models import ASSESSED_STATUSES, Inspection, SupervisorEvaluation
+from ratings.months import month_start
 from registry.agencies.credit_code import normalise_credit_code
 from registry.agencies.models import Agency
 from registry.agencies.names import normalise_name
-from registry.commitments.services import add_months
 from registry.db import LIKE_ESCAPE, contains_pattern, db
 
 # --- windows -------------------------------------------------------------------------------
 
 
 def window_since(as_of: date, months: int) -> date:
-    """The first day of a window of `months` months ending on `as_of` (inclusive)."""
-    return add_months(as_of, -months) + timedelta(days=1)
+    """The first day of a window of `months` calendar months ending on `as_of` (inclusive):
+    the first of its oldest month, where the rating method starts counting."""
+    return month_start(as_of, months - 1)
 
 
 # --- for the rating engine -------------------------------------------------------------------

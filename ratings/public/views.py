@@ -10,6 +10,7 @@ from ratings.method import SEVERITIES
 from ratings.public.methodology import examples
 from ratings.public.red_list import red_list_since, red_listed
 from ratings.results.configured import current_method
+from ratings.results.queries import latest_run
 from registry.accounts.permissions import allow, anyone
 from registry.dates import local_today
 from registry.db import db
@@ -39,6 +40,7 @@ def methodology():
         uncommitted=uncommitted,
         override_months=current_app.config["RATING_OVERRIDE_MAX_MONTHS"],
         red_list_months=current_app.config["RED_LIST_MONTHS"],
+        run=latest_run(),
     )
 
 

@@ -36,14 +36,14 @@ def recompute_command(checking: bool, as_of) -> None:
         return
     day: date = as_of.date() if as_of else local_today()
     with _progress("Rating agencies") as bar:
-        report = recompute.recompute_all(day, progress=bar.update)
+        report = recompute.recompute_all(day, progress=bar.update, read_ahead=True)
     db.session.commit()
     click.echo(f"Rated {report.total} agencies as of {day.isoformat()}: {report.changed} changed.")
 
 
 def _check() -> None:
     with _progress("Checking ratings") as bar:
-        mismatches = recompute.check(progress=bar.update)
+        mismatches = recompute.check(progress=bar.update, read_ahead=True)
     db.session.rollback()
     for mismatch in mismatches:
         day = mismatch.as_of.isoformat() if mismatch.as_of else "-"

@@ -22,21 +22,24 @@ What counts, for an agency:
 - blacklisted: the listing dates on the agency row count the day (registry.agencies.listing).
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
-from sqlalchemy import Select, bindparam, case, func, literal, select
+from sqlalchemy import Connection, Select, and_, bindparam, case, func, literal, or_, select
 
 from ratings.assessments.models import Inspection, SupervisorEvaluation
 from ratings.complaints.models import Complaint
 from ratings.complaints.queries import substantiated_select
 from ratings.engagements.models import Engagement, EngagementStatus, Review
 from ratings.method import Evidence, MonthBucket
+from ratings.months import month_age as month_age  # re-exported: tests import it from here
+from ratings.months import month_start
 from ratings.results.configured import current_method
 from ratings.results.models import RatingMonth
-from registry.agencies.listing import is_listed
+from registry.agencies.listing import listed_on
 from registry.agencies.models import Agency
 from registry.commitments.queries import commitments_of
 from registry.dates import registry_zone
@@ -54,15 +57,54 @@ TAKEN_ON = (
 )
 
 
-def month_start(as_of: date, age: int) -> date:
-    """The first day of the month `age` months before as_of's month."""
-    index = as_of.year * 12 + as_of.month - 1 - age
-    return date(index // 12, index % 12 + 1, 1)
+class MonthCheck:
+    """What reading the evidence rows found of the monthly rows (RatingMonth) the session hook
+    keeps: the agencies whose kept rows differ from what their evidence rows give, and those
+    agencies' grouped review rows (agency_id, age, count, total) and confirmed engagement rows
+    (agency_id, age, confirmed, overdue), from which month_tuples builds their rows again."""
+
+    def __init__(self) -> None:
+        self.stale: set[int] = set()
+        self.review_rows: list[tuple] = []
+        self.confirmed_rows: list[tuple] = []
+
+    def add_batch(self, ids: list[int], review_rows, confirmed_rows, kept_parts) -> None:
+        """Compare one batch: review_rows and confirmed_rows carry a fifth column, true where
+        a kept row of that month holds the same figures; kept_parts, per agency, how many kept
+        rows in the window hold a review part and a confirmed part. An agency's kept rows
+        equal its evidence exactly when every grouped row has its equal and there are no
+        other kept parts, which these counts tell without reading the kept rows."""
+        stale = {row[0] for row in review_rows if not row[4]}
+        stale.update(row[0] for row in confirmed_rows if not row[4])
+        reviews = Counter(map(itemgetter(0), review_rows))
+        confirmed = Counter(map(itemgetter(0), confirmed_rows))
+        kept = {agency_id: (int(parts), int(more)) for agency_id, parts, more in kept_parts}
+        stale.update(
+            agency_id
+            for agency_id in ids
+            if kept.get(agency_id, (0, 0)) != (reviews[agency_id], confirmed[agency_id])
+        )
+        if stale:
+            self.stale |= stale
+            self.review_rows += [row for row in review_rows if row[0] in stale]
+            self.confirmed_rows += [row for row in confirmed_rows if row[0] in stale]
 
 
-def month_age(day: date, as_of: date) -> int:
-    """Calendar months from day's month to as_of's month."""
-    return (as_of.year - day.year) * 12 + as_of.month - day.month
+@dataclass(frozen=True)
+class Reading:
+    """The rows one batch's evidence statements returned, agency id first: the agencies
+    (id, listed on the day), grouped reviews and confirmed engagements (agency_id, age,
+    count, total; checked: a fifth column, whether the kept monthly row agrees), evaluations,
+    complaints, inspections, overcharges, and (checked) the kept monthly rows' parts."""
+
+    agencies: list
+    reviews: list
+    confirmed: list
+    evaluations: list
+    complaints: list
+    inspections: list
+    overcharges: list
+    kept_parts: list | None
 
 
 def evidence_for(
@@ -70,66 +112,103 @@ def evidence_for(
     as_of: date,
     *,
     maintained: bool = False,
-    months_out: list | None = None,
+    months_out: MonthCheck | None = None,
+    reading: Reading | None = None,
 ) -> dict[int, Evidence]:
     """The evidence of each agency (None: every agency) as of a local date.
 
     maintained: read reviews and confirmed engagements from the monthly rows the session hook
     keeps (RatingMonth; only as of today), instead of the rows themselves. months_out, when
-    given, receives for each batch the grouped review rows (agency_id, age, count, total)
-    and confirmed engagement rows (agency_id, age, confirmed, overdue) the evidence rows
-    give (to check and rebuild the monthly rows; month_tuples turns them into rows).
+    given (as of today), learns which agencies' monthly rows differ from their evidence rows
+    (compared in the same statements that read the evidence) and what their rows should be.
+    reading: the rows of the agencies' evidence already read (read_evidence, one batch).
     """
     if agency_ids is None:
         agency_ids = list(db.session.execute(select(Agency.id).order_by(Agency.id)).scalars())
     ids = sorted(set(agency_ids))
+    if reading is not None:
+        return _evidence_of_batch(as_of, reading, months_out)
     found: dict[int, Evidence] = {}
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        found.update(_evidence_of_batch(batch, as_of, maintained, months_out))
+        reading = read_evidence(
+            db.session.connection(),
+            batch,
+            as_of,
+            maintained=maintained,
+            checked=months_out is not None,
+        )
+        found.update(_evidence_of_batch(as_of, reading, months_out))
     return found
 
 
-def _evidence_of_batch(
-    ids: list[int], as_of: date, maintained: bool, months_out: list | None
-) -> dict[int, Evidence]:
+def read_evidence(
+    connection: Connection,
+    ids: list[int],
+    as_of: date,
+    *,
+    maintained: bool = False,
+    checked: bool = False,
+) -> Reading:
+    """Run one batch's evidence statements on a connection (the session's, or the full
+    recompute's second one, which reads the next batch while the session rates this one).
+    maintained: reviews and confirmed engagements from the monthly rows; checked: from the
+    evidence rows, each compared with the kept monthly row."""
     scope = Scope(ids)
     statements = _statements(
         as_of, current_method()["window_months"], scope.by_range, str(registry_zone())
     )
-    prefix = "month_" if maintained else ""
-    agencies = scope.rows(statements["agencies"])
-    review_rows = scope.rows(statements[prefix + "reviews"], plain=True)
-    confirmed_rows = scope.rows(statements[prefix + "confirmed"], plain=True)
-    reviews = _buckets(review_rows)
-    evaluations = _buckets(scope.rows(statements["evaluations"], plain=True))
-    complaints = _complaint_buckets(scope.rows(statements["complaints"], plain=True))
-    inspections = dict(scope.rows(statements["inspections"], plain=True))
+    prefix = "month_" if maintained else "checked_" if checked else ""
+
+    def rows(name: str) -> list:
+        return scope.rows(connection, statements[name])
+
+    return Reading(
+        agencies=rows("agencies"),
+        reviews=rows(prefix + "reviews"),
+        confirmed=rows(prefix + "confirmed"),
+        evaluations=rows("evaluations"),
+        complaints=rows("complaints"),
+        inspections=rows("inspections"),
+        overcharges=rows("overcharges"),
+        kept_parts=rows("kept_parts") if checked else None,
+    )
+
+
+def _evidence_of_batch(
+    as_of: date, reading: Reading, months_out: MonthCheck | None
+) -> dict[int, Evidence]:
+    agencies = [row[0] for row in reading.agencies]
+    listed = {row[0] for row in reading.agencies if row[1]}
+    reviews = _buckets(reading.reviews)
+    evaluations = _buckets(reading.evaluations)
+    complaints = _complaint_buckets(reading.complaints)
+    inspections = dict(reading.inspections)
     engagements: dict[int, list[int]] = {}
-    for agency_id, _age, confirmed, overdue in confirmed_rows:
-        totals = engagements.get(agency_id)
+    for row in reading.confirmed:
+        totals = engagements.get(row[0])
         if totals is None:
-            engagements[agency_id] = [int(confirmed), int(overdue or 0)]
+            engagements[row[0]] = [int(row[2]), int(row[3] or 0)]
         else:
-            totals[0] += int(confirmed)
-            totals[1] += int(overdue or 0)
-    overcharges = dict(scope.rows(statements["overcharges"], plain=True))
+            totals[0] += int(row[2])
+            totals[1] += int(row[3] or 0)
+    overcharges = dict(reading.overcharges)
     if months_out is not None:
-        months_out.append((review_rows, confirmed_rows))
-    commitments = commitments_of([row.id for row in agencies], as_of)
+        months_out.add_batch(agencies, reading.reviews, reading.confirmed, reading.kept_parts)
+    commitments = commitments_of(agencies, as_of)
     found = {}
-    for row in agencies:
-        confirmed, overdue = engagements.get(row.id, (0, 0))
-        found[row.id] = Evidence(
-            reviews=reviews.get(row.id, ()),
-            evaluations=evaluations.get(row.id, ()),
-            inspection=inspections.get(row.id),
-            complaints=complaints.get(row.id, {}),
+    for agency_id in agencies:
+        confirmed, overdue = engagements.get(agency_id, (0, 0))
+        found[agency_id] = Evidence(
+            reviews=reviews.get(agency_id, ()),
+            evaluations=evaluations.get(agency_id, ()),
+            inspection=inspections.get(agency_id),
+            complaints=complaints.get(agency_id, {}),
             confirmed_engagements=confirmed,
             overdue_engagements=overdue,
-            overcharges=overcharges.get(row.id, 0),
-            committed=commitments[row.id].signed,
-            blacklisted=is_listed(row, as_of),
+            overcharges=overcharges.get(agency_id, 0),
+            committed=commitments[agency_id].signed,
+            blacklisted=agency_id in listed,
         )
     return found
 
@@ -150,31 +229,22 @@ class Scope:
         """Every id of the range is one of the batch's (the full recompute's batches)."""
         return self.ids[-1] - self.ids[0] + 1 == len(self.ids)
 
-    def rows(self, query: Select, *, plain: bool = False) -> list:
-        """The query's rows (agency id first) of the batch's agencies, as Core rows (run on
-        the session's connection, so no ORM result processing per row). plain: the columns
-        need no conversion (numbers, strings), so the driver's tuples are taken as they are."""
+    def rows(self, connection: Connection, query: Select) -> list:
+        """The query's rows (agency id first) of the batch's agencies, as the driver's own
+        tuples: every column is a number or a string, and building a Row object for each
+        of millions of grouped rows cost more than the grouping."""
         if self.by_range:
             params = {"first_id": self.ids[0], "last_id": self.ids[-1]}
         else:
             params = {"agency_ids": self.ids}
-        rows = fetch_all(query, params, plain=plain)
+        result = connection.execute(query, params)
+        try:
+            rows = result.cursor.fetchall()
+        finally:
+            result.close()
         if not self.by_range or self.dense:
             return rows
         return [row for row in rows if row[0] in self.members]
-
-
-def fetch_all(query, params: dict | None = None, *, plain: bool = False) -> list:
-    """Every row of a Core select on the session's connection. plain: the driver's own
-    tuples, for columns that need no result processing (numbers, strings); building a
-    Row object for each of millions of grouped rows cost more than the grouping."""
-    result = db.session.connection().execute(query, params or {})
-    if not plain:
-        return result.all()
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
 
 
 @lru_cache(maxsize=32)
@@ -183,7 +253,7 @@ def _statements(as_of: date, months: int, by_range: bool, zone: str) -> dict[str
     month-age CASE expressions cost more to build than a small batch costs to run."""
     window = Window(as_of, months, by_range)
     return {
-        "agencies": select(Agency.id, Agency.listed_from, Agency.listed_until).where(
+        "agencies": select(Agency.id, case((listed_on(as_of), 1), else_=0)).where(
             window.on(Agency.id)
         ),
         "reviews": window.reviews(),
@@ -194,6 +264,13 @@ def _statements(as_of: date, months: int, by_range: bool, zone: str) -> dict[str
         "overcharges": window.overcharges(),
         "month_reviews": window.month_reviews(),
         "month_confirmed": window.month_confirmed(),
+        "checked_reviews": window.checked(
+            window.reviews(), RatingMonth.reviews, RatingMonth.review_points
+        ),
+        "checked_confirmed": window.checked(
+            window.confirmed(), RatingMonth.confirmed, RatingMonth.overdue
+        ),
+        "kept_parts": window.kept_parts(),
     }
 
 
@@ -206,27 +283,20 @@ MONTH_COLUMNS = ("agency_id", "month", "reviews", "review_points", "confirmed", 
 
 
 def month_tuples(as_of: date, review_rows, confirmed_rows) -> list[tuple]:
-    """RatingMonth rows from the grouped evidence rows (agency_id, age, count, total), as
-    tuples in MONTH_COLUMNS order (hashable: compared with the stored ones as sets)."""
+    """RatingMonth rows, as tuples in MONTH_COLUMNS order, from the grouped evidence rows
+    (agency_id, age, count, total, ...): a review row and a confirmed row of the same agency
+    and month make one row."""
     last = month_index(as_of)
-    found: dict[tuple[int, int], list] = {}
-    for agency_id, age, count, total in review_rows:
-        key = (agency_id, last - int(age))
-        row = found.get(key)
-        if row is None:
-            found[key] = [0, 0, 0, 0]
-            row = found[key]
-        row[0] = int(count)
-        row[1] = int(total)
-    for agency_id, age, confirmed, overdue in confirmed_rows:
-        key = (agency_id, last - int(age))
-        row = found.get(key)
-        if row is None:
-            found[key] = [0, 0, 0, 0]
-            row = found[key]
-        row[2] = int(confirmed)
-        row[3] = int(overdue or 0)
-    return [(*key, *values) for key, values in found.items()]
+    found = {(row[0], last - row[1]): [row[2], row[3], 0, 0] for row in review_rows}
+    for row in confirmed_rows:
+        key = (row[0], last - row[1])
+        figures = found.get(key)
+        if figures is None:
+            found[key] = [0, 0, row[2], row[3] or 0]
+        else:
+            figures[2] = row[2]
+            figures[3] = row[3] or 0
+    return [(*key, *figures) for key, figures in found.items()]
 
 
 class Window:
@@ -360,6 +430,36 @@ class Window:
             count > 0,
         )
 
+    def checked(self, grouped: Select, count, total) -> Select:
+        """The grouped rows (agency_id, age, count, total) and a fifth column, true where the
+        kept monthly row of that agency and month holds the same count and total."""
+        rows = grouped.subquery()
+        agency_id, age, found, found_total = rows.c
+        same = and_(count == found, total == found_total)
+        kept = and_(
+            RatingMonth.agency_id == agency_id,
+            RatingMonth.month == month_index(self.as_of) - age,
+        )
+        return select(agency_id, age, found, found_total, same).outerjoin(RatingMonth, kept)
+
+    def kept_parts(self) -> Select:
+        """Per agency, how many kept monthly rows from the window's first month on hold a
+        review part and how many a confirmed part (any figure not 0)."""
+        month = RatingMonth
+
+        def holding(*figures):
+            return func.sum(case((or_(*(figure != 0 for figure in figures)), 1), else_=0))
+
+        return (
+            select(
+                month.agency_id,
+                holding(month.reviews, month.review_points),
+                holding(month.confirmed, month.overdue),
+            )
+            .where(self.on(month.agency_id), month.month >= month_index(self.since))
+            .group_by(month.agency_id)
+        )
+
     def overcharges(self) -> Select:
         return (
             select(Engagement.agency_id, func.count())
@@ -393,13 +493,14 @@ def _unindexed(status):
 
 
 def _buckets(rows) -> dict[int, tuple[MonthBucket, ...]]:
+    """Rows (agency_id, age, count, total, ...) as each agency's buckets in age order."""
     found: dict[int, list] = {}
-    for agency_id, age, count, total in rows:
-        buckets = found.get(agency_id)
+    for row in rows:
+        buckets = found.get(row[0])
         if buckets is None:
-            found[agency_id] = [_bucket(age, count, total)]
+            found[row[0]] = [_bucket(row[1], row[2], row[3])]
         else:
-            buckets.append(_bucket(age, count, total))
+            buckets.append(_bucket(row[1], row[2], row[3]))
     return {agency_id: tuple(sorted(buckets, key=_AGE)) for agency_id, buckets in found.items()}
 
 

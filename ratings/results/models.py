@@ -4,16 +4,20 @@ A snapshot is one result of the rating method for one agency as of one local dat
 status, the score, the stars shown (an approved override's, or the method's), the stars the
 method gave, every component and cap, and the method version. A new snapshot is written
 only when the result changes; the latest one is mirrored on the agency row (stars,
-rating_status, score, rating_as_of) so the search can filter and sort by it. The agency
-row's rating_as_of is the date of the last computation, which may be later than the latest
-snapshot's as_of when nothing changed since.
+rating_status, score, and its as_of as rating_as_of) so the search can filter and sort by it.
+
+A rating run records a full recompute: every agency rated as of one day. A stored result
+holds as of the later of its own date and the latest run's day (ratings.results.queries
+.result_day): the run confirmed every result it did not change, so it need not write their
+agency rows (on PostgreSQL, rewriting 200,000 agency rows a night cost 26 s, each new row
+version entering every index of the table, trigram indexes included).
 """
 
 from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ratings.engagements.models import Engagement, Review
 from ratings.method import RatingStatus
@@ -54,8 +58,40 @@ class RatingSnapshot(db.Model):
     # The approved override in force when the result was stored, if any.
     override_id: Mapped[int | None] = mapped_column(ForeignKey("rating_override.id"))
 
+    # The latest run's day, loaded with the latest result (ratings.results.queries).
+    run_day: Mapped[date | None] = query_expression()
+
     agency = relationship("Agency")
     override = relationship("RatingOverride")
+
+    @property
+    def holds_as_of(self) -> date:
+        """The day the result holds as of (loaded with its run_day)."""
+        return result_day(self.as_of, self.run_day)
+
+
+def result_day(own: date | None, run_day: date | None) -> date | None:
+    """The day a stored result holds as of: its own (its snapshot's, mirrored as the agency
+    row's rating_as_of) or, when later, the latest run's day: the run rated every agency and
+    confirmed the results it did not change. None for an agency never rated."""
+    if own is None or run_day is None:
+        return own
+    return max(own, run_day)
+
+
+class RatingRun(db.Model):
+    """One full recompute (ratings.results.recompute.recompute_all): every agency rated as
+    of a day, and how many results changed."""
+
+    __tablename__ = "rating_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[date]
+    method_version: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    agencies: Mapped[int]
+    changed: Mapped[int]
 
 
 class RatingMonth(db.Model):

@@ -5,10 +5,10 @@ from datetime import date
 from functools import cache
 
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, with_expression
 
 from ratings.overrides.models import RatingOverride
-from ratings.results.models import RatingSnapshot
+from ratings.results.models import RatingRun, RatingSnapshot
 from registry.db import db
 
 # The history chart shows at most this many results (the latest ones).
@@ -24,6 +24,7 @@ def _latest_result_statement() -> Select:
         .where(RatingSnapshot.agency_id == bindparam("agency_id"))
         .options(
             joinedload(RatingSnapshot.override).joinedload(RatingOverride.decided_by),
+            with_expression(RatingSnapshot.run_day, _run_day_select().scalar_subquery()),
         )
         .order_by(RatingSnapshot.id.desc())
         .limit(1)
@@ -31,7 +32,8 @@ def _latest_result_statement() -> Select:
 
 
 def latest_result(agency_id: int) -> RatingSnapshot | None:
-    """The agency's latest stored result with its override (one query)."""
+    """The agency's latest stored result with its override and the latest run's day (one
+    query)."""
     return db.session.execute(
         _latest_result_statement(), {"agency_id": agency_id}
     ).scalar_one_or_none()
@@ -56,3 +58,20 @@ def rating_history(agency_id: int, limit: int = HISTORY_POINTS) -> list[Point]:
         .limit(limit)
     ).all()
     return [Point(*row) for row in reversed(rows)]
+
+
+def latest_run() -> RatingRun | None:
+    """The latest full recompute (in the order they ran: a run as of an earlier day, made
+    later, is the one whose results stand)."""
+    return db.session.execute(
+        select(RatingRun).order_by(RatingRun.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def latest_run_day() -> date | None:
+    return db.session.execute(_run_day_select()).scalar_one_or_none()
+
+
+def _run_day_select() -> Select:
+    """The latest run's day."""
+    return select(RatingRun.as_of).order_by(RatingRun.id.desc()).limit(1)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Text, bindparam, cast, func, or_, select, update
+from sqlalchemy import JSON, Text, and_, bindparam, cast, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -24,16 +24,16 @@ from ratings.results.evidence import (
     BATCH,
     MONTH_COLUMNS,
     RANGE_FROM,
+    MonthCheck,
+    Reading,
     evidence_for,
-    fetch_all,
-    month_index,
     month_tuples,
 )
 from ratings.results.hooks import DELTAS, REFRESHING
 from ratings.results.models import RatingMonth, RatingSnapshot
 from registry.agencies.models import Agency
 from registry.dates import local_today
-from registry.db import db, utcnow
+from registry.db import db, insert_rows, utcnow
 
 
 @dataclass(frozen=True)
@@ -109,11 +109,15 @@ def fresh_results(
     as_of: date,
     *,
     maintained: bool = False,
-    months_out: list | None = None,
+    months_out: MonthCheck | None = None,
+    reading: Reading | None = None,
 ) -> dict[int, Stored]:
-    """Each agency's result as of a day, computed now (nothing stored)."""
+    """Each agency's result as of a day, computed now (nothing stored); evidence_for says
+    what the keywords do."""
     method = current_method()
-    evidence = evidence_for(agency_ids, as_of, maintained=maintained, months_out=months_out)
+    evidence = evidence_for(
+        agency_ids, as_of, maintained=maintained, months_out=months_out, reading=reading
+    )
     overrides = overrides_in_force(list(evidence), as_of)
     return {
         agency_id: stored_result(rate(facts, method), overrides.get(agency_id))
@@ -122,23 +126,23 @@ def fresh_results(
 
 
 def latest_snapshots(agency_ids: list[int]) -> dict[int, Stored]:
-    """Each agency's latest stored result (its last snapshot written), read as plain rows."""
+    """Each agency's latest stored result (its last snapshot written)."""
     return {
-        agency_id: Stored(*values)
-        for agency_id, values in _latest_snapshot_rows(agency_ids).items()
+        agency_id: Stored(*row[:4], json.loads(row[4]), json.loads(row[5]), *row[6:])
+        for agency_id, row in latest_snapshot_rows(agency_ids).items()
     }
 
 
-def _latest_snapshot_rows(agency_ids: list[int], *, json_text: bool = False) -> dict[int, tuple]:
-    """Each agency's latest snapshot as a tuple in Stored's field order (Core rows, no
-    dataclass). json_text: components and caps as their stored JSON text, not decoded."""
+def latest_snapshot_rows(agency_ids: list[int]) -> dict[int, tuple]:
+    """Each agency's latest snapshot as a tuple in Stored's field order, components and caps
+    as their stored JSON text (Core rows: no dataclass, nothing decoded)."""
     if not agency_ids:
         return {}
     table = RatingSnapshot.__table__
     condition, members = _agencies_condition(table.c.agency_id, agency_ids)
     latest = select(func.max(table.c.id)).where(condition).group_by(table.c.agency_id)
     columns = [
-        cast(table.c[name], Text) if json_text and name in JSON_FIELDS else table.c[name]
+        cast(table.c[name], Text) if name in JSON_FIELDS else table.c[name]
         for name in Stored.__dataclass_fields__
     ]
     rows = db.session.connection().execute(
@@ -158,8 +162,19 @@ def _agencies_condition(column, agency_ids: list[int]) -> tuple:
     return column.between(first, last), members
 
 
+def _exactly(column, agency_ids: list[int]):
+    """SQL: the column holds one of the agencies and no other (for writes): their id range
+    when they fill it, else the list."""
+    condition, members = _agencies_condition(column, agency_ids)
+    return condition if members is None else column.in_(agency_ids)
+
+
 def refresh_ratings(
-    agency_ids: list[int] | None, as_of: date | None = None, *, maintained: bool = False
+    agency_ids: list[int] | None,
+    as_of: date | None = None,
+    *,
+    maintained: bool = False,
+    reading: Reading | None = None,
 ) -> int:
     """Recompute the agencies' results as of a day (today by default), write a snapshot for
     each whose result changed, and mirror every result on its agency row. Inside the
@@ -167,7 +182,8 @@ def refresh_ratings(
 
     maintained (the session hook's way, as of today): reviews and confirmed engagements come
     from the monthly rows the hook keeps. Otherwise they come from the evidence rows, and
-    when rating as of today the agencies' monthly rows are rebuilt from them.
+    when rating as of today the monthly rows that differ from them are rebuilt. reading: the
+    agencies' evidence rows already read (one batch of the full recompute, read ahead).
     """
     today = local_today()
     as_of = as_of or today
@@ -176,8 +192,10 @@ def refresh_ratings(
     refreshing = session.info.get(REFRESHING)
     session.info[REFRESHING] = True
     try:
-        months = [] if not maintained and as_of == today else None
-        results = fresh_results(agency_ids, as_of, maintained=maintained, months_out=months)
+        months = MonthCheck() if not maintained and as_of == today else None
+        results = fresh_results(
+            agency_ids, as_of, maintained=maintained, months_out=months, reading=reading
+        )
         if months is not None:
             _rebuild_months(list(results), months, as_of)
         return _store(results, as_of)
@@ -212,79 +230,23 @@ def apply_month_deltas(deltas: dict) -> None:
     )
 
 
-def _rebuild_months(agency_ids: list[int], months: list[tuple], as_of: date) -> None:
-    """Make the agencies' monthly rows say what their evidence rows say; only the agencies
-    whose rows differ are rewritten (after the first run, usually none). Changes the hook
-    noted so far are in the evidence rows, so they are not added again.
-
-    months holds evidence_for's grouped (review rows, confirmed rows) of each batch. The
-    comparison is set-wise: the stored rows' review part (agency, age, reviews, points,
-    where either is not 0) and confirmed part (agency, age, confirmed, overdue, likewise)
-    against the grouped rows; as every counted row has one part or the other, an agency's
-    rows differ exactly when one of its parts is in one set and not in the other. So the
-    stale agencies are those of the two symmetric differences, found without a loop per
-    agency, and only their monthly rows are built."""
+def _rebuild_months(agency_ids: list[int], months: MonthCheck, as_of: date) -> None:
+    """Rewrite the monthly rows of the agencies whose rows differ from their evidence rows
+    (after the first run, usually none). Changes the hook noted so far for these agencies
+    are in the evidence rows, so they are not added again."""
     table = RatingMonth.__table__
-    last = month_index(as_of)
-    first_month = last - current_method()["window_months"] + 1
-    wanted_reviews: set[tuple] = set()
-    wanted_confirmed: set[tuple] = set()
-    for review_rows, confirmed_rows in months:
-        wanted_reviews.update(map(tuple, review_rows))
-        wanted_confirmed.update(map(tuple, confirmed_rows))
-    have_reviews = _month_parts(agency_ids, last, first_month, "reviews", "review_points")
-    have_confirmed = _month_parts(agency_ids, last, first_month, "confirmed", "overdue")
-    rebuilt = set(agency_ids)
-    stale = sorted(
-        (
-            {row[0] for row in wanted_reviews ^ have_reviews}
-            | {row[0] for row in wanted_confirmed ^ have_confirmed}
-        )
-        & rebuilt
-    )
+    stale = sorted(months.stale)
     for start in range(0, len(stale), BATCH):
-        db.session.execute(
-            table.delete().where(table.c.agency_id.in_(stale[start : start + BATCH]))
-        )
+        chunk = stale[start : start + BATCH]
+        db.session.execute(table.delete().where(_exactly(table.c.agency_id, chunk)))
     if stale:
-        rewritten = set(stale)
-        new_rows = month_tuples(
-            as_of,
-            [row for row in wanted_reviews if row[0] in rewritten],
-            [row for row in wanted_confirmed if row[0] in rewritten],
-        )
-        db.session.execute(
-            table.insert(), [dict(zip(MONTH_COLUMNS, row, strict=True)) for row in new_rows]
-        )
+        rows = month_tuples(as_of, months.review_rows, months.confirmed_rows)
+        insert_rows(table, MONTH_COLUMNS, rows)
     deltas = db.session.info.get(DELTAS)
     if deltas:
+        rebuilt = set(agency_ids)
         for key in [key for key in deltas if key[0] in rebuilt]:
             del deltas[key]
-
-
-def _month_parts(
-    agency_ids: list[int], last: int, first_month: int, count: str, total: str
-) -> set[tuple]:
-    """The agencies' stored monthly rows from first_month on, as (agency_id, age, count,
-    total) where count or total is not 0."""
-    table = RatingMonth.__table__
-    found: set[tuple] = set()
-    for start in range(0, len(agency_ids), BATCH):
-        chunk = agency_ids[start : start + BATCH]
-        condition, members = _agencies_condition(table.c.agency_id, chunk)
-        rows = fetch_all(
-            select(table.c.agency_id, last - table.c.month, table.c[count], table.c[total]).where(
-                condition,
-                or_(table.c[count] != 0, table.c[total] != 0),
-                table.c.month >= first_month,
-            ),
-            plain=True,
-        )
-        if members is None:
-            found.update(rows)
-        else:
-            found.update(tuple(row) for row in rows if row[0] in members)
-    return found
 
 
 COUNTED = ("reviews", "review_points", "confirmed", "overdue")
@@ -293,12 +255,18 @@ COUNTED = ("reviews", "review_points", "confirmed", "overdue")
 JSON_FIELDS = ("components", "caps")
 
 
-def _unchanged(result: Stored, previous: tuple | None) -> bool:
-    """The result is the one stored (previous: its latest snapshot row, JSON as text).
+def json_texts(result: Stored) -> tuple[str, str]:
+    """The result's components and caps as the JSON text a snapshot stores."""
+    return json.dumps(result.components), _caps_text(tuple(result.caps))
 
-    The same values give the same JSON text (the insert serialises them with json.dumps),
-    so equal text is an answer without decoding; any other text (written another way) is
-    decoded and compared as values, as Stored.key() does."""
+
+def unchanged(result: Stored, previous: tuple | None, texts: tuple[str, str]) -> bool:
+    """The result (texts: its json_texts) is the one stored (previous: the latest snapshot
+    row, as latest_snapshot_rows reads it).
+
+    The same values give the same JSON text (the insert stores json.dumps's text), so equal
+    text is an answer without decoding; any other text (written another way) is decoded and
+    compared as values, as Stored.key() does."""
     if previous is None:
         return False
     status, stars, computed_stars, score, components, caps, override_id, version = previous
@@ -312,7 +280,7 @@ def _unchanged(result: Stored, previous: tuple | None) -> bool:
         return False
     if _two_places(score) != _two_places(result.score):
         return False
-    if components == json.dumps(result.components) and caps == _caps_text(tuple(result.caps)):
+    if (components, caps) == texts:
         return True
     return (json.loads(components), tuple(json.loads(caps))) == (
         result.components,
@@ -327,65 +295,96 @@ def _caps_text(caps: tuple) -> str:
 
 
 def _store(results: dict[int, Stored], as_of: date) -> int:
-    """Snapshots for the changed results, and the agency rows whose mirrored columns
-    change, in bulk statements (executemany of only what changed)."""
+    """Snapshots of the changed results (one executemany), then the agency rows made to
+    mirror their latest snapshot (one set-wise update per batch of agencies: after a run
+    that changed nothing, no row is written)."""
     ids = list(results)
-    previous = _latest_snapshot_rows(ids, json_text=True)
+    previous = latest_snapshot_rows(ids)
     now = utcnow()
-    snapshots = [
-        {
-            "agency_id": agency_id,
-            "as_of": as_of,
-            "computed_at": now,
-            **result.__dict__,
-        }
-        for agency_id, result in results.items()
-        if not _unchanged(result, previous.get(agency_id))
-    ]
+    snapshots = []
+    for agency_id, result in results.items():
+        components, caps = texts = json_texts(result)
+        if not unchanged(result, previous.get(agency_id), texts):
+            snapshots.append(
+                {
+                    "agency_id": agency_id,
+                    "as_of": as_of,
+                    "computed_at": now,
+                    "status": result.status,
+                    "stars": result.stars,
+                    "computed_stars": result.computed_stars,
+                    "score": result.score,
+                    "components_json": components,
+                    "caps_json": caps,
+                    "override_id": result.override_id,
+                    "method_version": result.method_version,
+                }
+            )
     if snapshots:
-        db.session.execute(RatingSnapshot.__table__.insert(), snapshots)
-    if ids:
-        # A few agencies (the session hook's refresh) are written without reading them first.
-        mirrored = _mirrored(ids) if len(ids) >= RANGE_FROM else {}
-        changed = [
-            {
-                "agency_id": agency_id,
-                "stars": result.stars,
-                "rating_status": result.status,
-                "score": result.score,
-                "rating_as_of": as_of,
-            }
-            for agency_id, result in results.items()
-            if mirrored.get(agency_id) != (result.stars, result.status, result.score, as_of)
-        ]
-        if changed:
-            table = Agency.__table__
-            db.session.execute(update(table).where(table.c.id == bindparam("agency_id")), changed)
-        _expire_agencies(ids)
+        db.session.execute(_snapshot_insert(db.session.get_bind().dialect.name), snapshots)
+    for start in range(0, len(ids), BATCH):
+        _mirror(ids[start : start + BATCH])
+    _expire_agencies(ids)
     return len(snapshots)
 
 
-def _mirrored(agency_ids: list[int]) -> dict[int, tuple]:
-    """What each agency row mirrors now: (stars, rating_status, score, rating_as_of)."""
-    table = Agency.__table__
-    found = {}
-    connection = db.session.connection()
-    for start in range(0, len(agency_ids), BATCH):
-        chunk = agency_ids[start : start + BATCH]
-        condition, members = _agencies_condition(table.c.id, chunk)
-        rows = connection.execute(
-            select(
-                table.c.id,
-                table.c.stars,
-                table.c.rating_status,
-                table.c.score,
-                table.c.rating_as_of,
-            ).where(condition)
-        )
-        for agency_id, *values in rows:
-            if members is None or agency_id in members:
-                found[agency_id] = tuple(values)
-    return found
+@lru_cache(maxsize=2)
+def _snapshot_insert(dialect: str):
+    """The snapshot insert, its JSON columns given as the text the comparison already made
+    (json.dumps once per result, not again by the column type)."""
+    table = RatingSnapshot.__table__
+
+    def json_text(name: str):
+        text = bindparam(name, type_=Text)
+        # SQLite keeps JSON as text; PostgreSQL's json type takes text through a cast.
+        return text if dialect == "sqlite" else cast(text, JSON)
+
+    return insert(table).values(
+        components=json_text("components_json"), caps=json_text("caps_json")
+    )
+
+
+def _mirror(agency_ids: list[int]) -> None:
+    """SQL: each agency row mirrors its latest snapshot (stars, status, score, as_of); only
+    the rows that differ are written."""
+    pairs, differs = _mirroring(agency_ids)
+    db.session.execute(
+        update(Agency.__table__).values({mirror: value for mirror, value in pairs}).where(differs)
+    )
+
+
+def unmirrored(agency_ids: list[int]) -> set[int]:
+    """The agencies whose row does not mirror their latest snapshot."""
+    _pairs, differs = _mirroring(agency_ids)
+    return set(db.session.execute(select(Agency.__table__.c.id).where(differs)).scalars())
+
+
+def _mirroring(agency_ids: list[int]) -> tuple[list, object]:
+    """The agency columns paired with their latest snapshot's values, and SQL: the agency
+    has a snapshot and some column differs from it."""
+    agency = Agency.__table__
+    table = RatingSnapshot.__table__
+    latest_ids = (
+        select(func.max(table.c.id))
+        .where(_exactly(table.c.agency_id, agency_ids))
+        .group_by(table.c.agency_id)
+    )
+    latest = (
+        select(table.c.agency_id, table.c.stars, table.c.status, table.c.score, table.c.as_of)
+        .where(table.c.id.in_(latest_ids))
+        .subquery()
+    )
+    pairs = [
+        (agency.c.stars, latest.c.stars),
+        (agency.c.rating_status, latest.c.status),
+        (agency.c.score, latest.c.score),
+        (agency.c.rating_as_of, latest.c.as_of),
+    ]
+    differs = and_(
+        agency.c.id == latest.c.agency_id,
+        or_(*(mirror.is_distinct_from(value) for mirror, value in pairs)),
+    )
+    return pairs, differs
 
 
 def _expire_agencies(ids: list[int]) -> None:

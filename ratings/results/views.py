@@ -3,7 +3,8 @@
 from flask import Blueprint, abort, make_response, render_template
 
 from ratings.results.chart import history_chart
-from ratings.results.queries import rating_history
+from ratings.results.models import result_day
+from ratings.results.queries import latest_run_day, rating_history
 from registry.accounts.permissions import allow, anyone
 from registry.agencies.queries import public_agency
 
@@ -20,7 +21,9 @@ def history_chart_svg(credit_code: str):
     agency = public_agency(credit_code)
     if agency is None:
         abort(404)
-    chart = history_chart(rating_history(agency.id), agency.rating_as_of)
+    chart = history_chart(
+        rating_history(agency.id), result_day(agency.rating_as_of, latest_run_day())
+    )
     response = make_response(
         render_template("ratings/rating_history.svg", chart=chart, agency=agency)
     )

@@ -44,8 +44,9 @@ def at_least_stars(min_stars: int | None) -> tuple:
 
 
 def rating_record(agency: Agency, summary: dict) -> dict:
-    """The rating with its breakdown: the latest stored result, as of the day it was last
-    computed; stars, status and score as the summary gives them (a listing counts today)."""
+    """The rating with its breakdown: the latest stored result, as of the day it holds as of
+    (ratings.results.models.result_day); stars, status and score as the summary gives them
+    (a listing counts today)."""
     result = latest_result(agency.id)
     override = result.override if result is not None else None
     return {
@@ -54,7 +55,7 @@ def rating_record(agency: Agency, summary: dict) -> dict:
         "score": summary["score"],
         "computed_stars": result.computed_stars if result else None,
         "method_version": result.method_version if result else None,
-        "as_of": agency.rating_as_of if result else None,
+        "as_of": result.holds_as_of if result else None,
         "override": None
         if override is None
         else {

@@ -12,6 +12,7 @@ from ratings.complaints.models import Complaint
 from ratings.method import METHOD_V1, rate
 from ratings.public.methodology import TYPICAL, UNCOMMITTED
 from ratings.results.models import RatingSnapshot
+from ratings.results.recompute import recompute_all
 from registry import dates
 from registry.accounts.models import Account
 from registry.db import db
@@ -48,6 +49,18 @@ def test_the_methodology_shows_the_scores_the_engine_computes(client):
     assert f"{typical.stars} stars" in page
     assert capped.caps == ("no_valid_commitment",)
     assert f"at most {capped.stars} stars" in page
+
+
+def test_the_methodology_says_when_every_agency_was_last_rated(client, make_agency):
+    assert "latest-run" not in client.get("/methodology", headers=ENGLISH).get_data(True)
+    for _ in range(3):
+        make_agency("active")
+    recompute_all(TODAY)
+    db.session.commit()
+
+    page = text(client.get("/methodology", headers=ENGLISH))
+
+    assert "Every agency was last rated as of September 29, 2026: 3 agencies," in page
 
 
 def test_the_methodology_reads_the_configured_method(app, client):

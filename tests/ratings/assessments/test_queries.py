@@ -1,6 +1,6 @@
 """What the rating engine reads: per agency and set-wise, as of a date, within a window."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -15,16 +15,28 @@ from ratings.assessments.queries import (
     latest_inspections,
     window_since,
 )
+from ratings.months import month_age
 from registry.db import db
 from tests.ratings.assessments.conftest import recorded
 
 AS_OF = date(2026, 11, 28)
 
 
-def test_a_window_of_24_months_starts_the_day_after_the_same_day_two_years_before():
-    assert window_since(AS_OF, 24) == date(2024, 11, 29)
+def test_a_window_of_24_months_starts_on_the_first_day_of_its_oldest_month():
+    assert window_since(AS_OF, 24) == date(2024, 12, 1)
+    assert window_since(date(2026, 11, 30), 24) == date(2024, 12, 1)
+    assert window_since(date(2026, 12, 1), 24) == date(2025, 1, 1)
     assert window_since(date(2026, 2, 28), 12) == date(2025, 3, 1)
     assert window_since(date(2028, 2, 29), 12) == date(2027, 3, 1)
+    assert window_since(date(2026, 1, 31), 1) == date(2026, 1, 1)
+
+
+def test_the_window_starts_where_the_rating_methods_month_ages_do():
+    """Its first day is the oldest counted month's (age months - 1); the day before is older."""
+    for as_of in (AS_OF + timedelta(days=offset) for offset in range(0, 400, 7)):
+        since = window_since(as_of, 24)
+        assert month_age(since, as_of) == 23
+        assert month_age(since - timedelta(days=1), as_of) == 24
 
 
 def test_the_latest_inspection_in_the_window_counts_per_agency(app, clock, regulator, make_agency):
@@ -32,13 +44,13 @@ def test_the_latest_inspection_in_the_window_counts_per_agency(app, clock, regul
     recorded(regulator, old, date(2025, 1, 10), 60)
     newest = recorded(regulator, old, date(2026, 6, 1), 91)
     recorded(regulator, old, date(2026, 3, 1), 70)
-    recorded(regulator, recent, date(2024, 11, 29), 55)  # the window's first day
-    recorded(regulator, outside, date(2024, 11, 28), 99)  # the day before it
+    recorded(regulator, recent, date(2024, 12, 1), 55)  # the window's first day
+    recorded(regulator, outside, date(2024, 11, 30), 99)  # the day before it
 
     found = latest_inspection_by_agency(None, AS_OF, 24)
     assert set(found) == {old.id, recent.id}
     assert (found[old.id].inspection_id, found[old.id].score) == (newest.id, 91)
-    assert found[recent.id].inspected_on == date(2024, 11, 29)
+    assert found[recent.id].inspected_on == date(2024, 12, 1)
 
 
 def test_as_of_an_earlier_date_later_inspections_do_not_count(app, clock, regulator, agency):
@@ -97,7 +109,7 @@ def test_evaluations_in_the_window_are_read_per_agency(app, make_account, make_a
     one, other, quiet = make_agency("active"), make_agency("active"), make_agency("active")
     evaluation(first, one, 5, date(2026, 10, 1))
     evaluation(second, one, 2, date(2025, 2, 1))
-    evaluation(first, one, 1, date(2024, 11, 28))  # outside the window
+    evaluation(first, one, 1, date(2024, 11, 30))  # the day before the window
     evaluation(first, other, 4, date(2026, 11, 28))  # the window's last day
 
     found = evaluations_by_agency(None, AS_OF, 24)

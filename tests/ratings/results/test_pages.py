@@ -5,7 +5,10 @@ import html
 import re
 from datetime import date
 
-from tests.ratings.results.conftest import ENGLISH, agency_row
+from ratings.results.queries import latest_run
+from ratings.results.recompute import check, recompute_all
+from registry.db import db
+from tests.ratings.results.conftest import ENGLISH, agency_row, snapshots_of
 
 
 def page_text(response) -> str:
@@ -124,3 +127,31 @@ def test_the_search_filters_and_sorts_by_stars(client, world, evidence, make_age
     narrowed = page_text(client.get("/", query_string={"min_stars": "3"}, headers=ENGLISH))
     assert "江阴优秀测绘" in narrowed
     assert "江阴澄信测绘" not in narrowed
+
+
+def test_a_run_that_changed_nothing_moves_the_day_shown_without_writing_the_agency(
+    client, world, evidence
+):
+    agency = graded(world, evidence)
+    before = len(snapshots_of(agency))
+
+    report = recompute_all(date(2026, 9, 30))
+    db.session.commit()
+
+    assert report.changed == 0
+    assert len(snapshots_of(agency)) == before
+    assert agency_row(agency).rating_as_of == date(2026, 9, 28)  # the row was not written
+    run = latest_run()
+    assert (run.as_of, run.agencies, run.changed) == (date(2026, 9, 30), 1, 0)
+    text = page_text(client.get(f"/agencies/{agency.credit_code}", headers=ENGLISH))
+    assert "Method v1, as of Sep 30, 2026." in text
+    api = client.get(f"/api/v1/agencies/{agency.credit_code}").json["rating"]
+    assert api["as_of"] == "2026-09-30"
+    assert check() == []
+
+    # A later run as of an earlier day is the one whose results stand.
+    recompute_all(date(2026, 9, 29))
+    db.session.commit()
+    api = client.get(f"/api/v1/agencies/{agency.credit_code}").json["rating"]
+    assert api["as_of"] == "2026-09-29"
+    assert check() == []
