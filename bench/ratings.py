@@ -19,7 +19,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from bench.registry_data import build_app, timed
 from ratings.assessments.models import Inspection
@@ -151,12 +151,25 @@ def add_evidence(options, today: date) -> tuple[int, int]:
             }
         )
     db.session.execute(insert(Complaint), complaints)
+    _engagement_ids_follow()
     db.session.commit()
     print(
         f"  {written:,} reviews and engagements, {len(inspections):,} inspections, "
         f"{len(complaints):,} substantiated complaints"
     )
     return small, big
+
+
+def _engagement_ids_follow() -> None:
+    """PostgreSQL: the engagement id sequence continues after the ids given in bulk, so the
+    reviews posted afterwards get new ones (SQLite takes the next id from the table)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('engagement', 'id'),"
+                " (SELECT max(id) FROM engagement))"
+            )
+        )
 
 
 def _parties() -> tuple[int, int, int, int]:
