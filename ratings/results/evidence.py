@@ -35,7 +35,6 @@ from ratings.complaints.models import Complaint
 from ratings.complaints.queries import substantiated_select
 from ratings.engagements.models import Engagement, EngagementStatus, Review
 from ratings.method import Evidence, MonthBucket
-from ratings.months import month_age as month_age  # re-exported: tests import it from here
 from ratings.months import month_start
 from ratings.results.configured import current_method
 from ratings.results.models import RatingMonth

@@ -3,8 +3,9 @@
 from datetime import date
 
 from ratings.method import MonthBucket
+from ratings.months import month_age, month_start
 from ratings.results import evidence as evidence_module
-from ratings.results.evidence import evidence_for, month_age, month_start
+from ratings.results.evidence import evidence_for
 from tests.ratings.results.conftest import TODAY
 
 
