@@ -15,6 +15,9 @@ def open_menu_on_phone(page):
     """Open the collapsed navigation on narrow screens; decided by the viewport, not by a
     visibility check that can race the page load."""
     if page.viewport_size["width"] < NAVBAR_COLLAPSES_BELOW:
+        # A URL check returns once the page is committed, before Bootstrap's script has run
+        # and listens for the toggler: a click then is lost (seen on a loaded CI machine).
+        page.wait_for_load_state("load")
         page.locator(".navbar-toggler").click()
         # Shown once Bootstrap's collapse has finished (.show, no longer .collapsing).
         expect(page.locator("#nav-main.collapse.show")).to_be_visible()
