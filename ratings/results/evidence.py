@@ -509,15 +509,11 @@ def _complaint_buckets(rows) -> dict[int, dict]:
         found[agency_id][severity].append(_bucket(age, count, count))
     return {
         agency_id: {
-            severity: tuple(sorted(buckets, key=_by_age))
+            severity: tuple(sorted(buckets, key=_AGE))
             for severity, buckets in sorted(by_severity.items())
         }
         for agency_id, by_severity in found.items()
     }
-
-
-def _by_age(bucket: MonthBucket) -> int:
-    return bucket.age
 
 
 def local_date(moment: datetime) -> date:

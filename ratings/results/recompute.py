@@ -88,7 +88,7 @@ def readings(jobs: list[tuple[list[int], date, bool]], ahead: bool):
     Ahead, a thread reads job n + 1 on a connection of its own while the caller rates job n:
     the database aggregates (SQLite releases the GIL while it steps; PostgreSQL works in its
     own process) while Python rates, which took the full recompute at 200,000 agencies from
-    20 s to 12 s on PostgreSQL. The thread's connection reads committed rows only, which is
+    20 s to 11 s on PostgreSQL. The thread's connection reads committed rows only, which is
     why the caller must have committed, and never writes (SQLite: no write lock taken)."""
     if not ahead or len(jobs) < 2:
         yield from (None for _ in jobs)

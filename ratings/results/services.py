@@ -52,33 +52,16 @@ class Stored:
     def key(self) -> tuple:
         """Everything stored, comparable: the score as stored (two decimals); components
         are plain JSON values (dicts, numbers, None), equal after a round trip."""
-        return stored_key(
-            (
-                self.status,
-                self.stars,
-                self.computed_stars,
-                self.score,
-                self.components,
-                self.caps,
-                self.override_id,
-                self.method_version,
-            )
+        return (
+            self.status,
+            self.stars,
+            self.computed_stars,
+            _two_places(self.score),
+            self.components,
+            tuple(self.caps),
+            self.override_id,
+            self.method_version,
         )
-
-
-def stored_key(values: tuple) -> tuple:
-    """Stored.key() of a result given as a tuple in Stored's field order (a snapshot row)."""
-    status, stars, computed_stars, score, components, caps, override_id, version = values
-    return (
-        status,
-        stars,
-        computed_stars,
-        _two_places(score),
-        components,
-        tuple(caps),
-        override_id,
-        version,
-    )
 
 
 def _two_places(score) -> float | None:
