@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flask import Flask, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from psycopg import sql
-from sqlalchemy import MetaData, Table, event, insert
+from sqlalchemy import MetaData, Table, bindparam, event, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -82,6 +82,40 @@ def _copy_rows(connection, table: Table, columns: tuple[str, ...], rows: list[tu
     with cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+class IdScope:
+    """A set of ids as a statement selects them, with parameters bound at execution (so the
+    statement is built and compiled once): many by their range, since a long IN list costs
+    more to bind than the rows outside the set cost to skip; a few by a list. exact (for
+    writes): by their range only when they fill it."""
+
+    range_from = 200  # from this many ids on, by their range
+
+    def __init__(self, ids, *, exact: bool = False):
+        self.ids = sorted(set(ids))
+        self.members = set(self.ids)
+        self.dense = bool(self.ids) and self.ids[-1] - self.ids[0] + 1 == len(self.ids)
+        self.by_range = len(self.ids) >= self.range_from and (self.dense or not exact)
+
+    @staticmethod
+    def condition(column, by_range: bool):
+        """SQL: the column holds one of the ids (or one in their range) bound as params."""
+        if by_range:
+            return column.between(bindparam("first_id"), bindparam("last_id"))
+        return column.in_(bindparam("ids", expanding=True))
+
+    @property
+    def params(self) -> dict:
+        if self.by_range:
+            return {"first_id": self.ids[0], "last_id": self.ids[-1]}
+        return {"ids": self.ids}
+
+    def keep(self, rows, id_of=lambda row: row[0]) -> list:
+        """The rows (id first, or as id_of says) of the set's ids: a range may hold others."""
+        if not self.by_range or self.dense:
+            return list(rows)
+        return [row for row in rows if id_of(row) in self.members]
 
 
 def utcnow() -> datetime:

@@ -1,34 +1,38 @@
 """Which override is in force for an agency on a day; the regulators' queue."""
 
 from datetime import date
+from functools import lru_cache
+from operator import attrgetter
 
-from sqlalchemy import Select, select
+from sqlalchemy import Date, Select, bindparam, select
 
 from ratings.overrides.models import OverrideState, RatingOverride
-from registry.db import db
+from registry.db import IdScope, db
 
 
 def overrides_in_force(agency_ids: list[int], day: date) -> dict[int, RatingOverride]:
     """The approved override in force on `day` for each agency that has one (the newest)."""
     if not agency_ids:
         return {}
-    # Many agencies (the full recompute's batches) by their id range: a long IN list costs
-    # more to bind than the rows outside the list cost to skip.
-    many = len(agency_ids) >= 200
-    members = set(agency_ids)
-    rows = db.session.scalars(
+    scope = IdScope(agency_ids)
+    rows = db.session.scalars(_in_force(scope.by_range), {**scope.params, "day": day})
+    return {row.agency_id: row for row in scope.keep(rows, attrgetter("agency_id"))}
+
+
+@lru_cache(maxsize=2)
+def _in_force(by_range: bool) -> Select:
+    """Built once: a rating refresh runs it for every change of evidence."""
+    day = bindparam("day", type_=Date)
+    return (
         select(RatingOverride)
         .where(
-            RatingOverride.agency_id.between(min(members), max(members))
-            if many
-            else RatingOverride.agency_id.in_(agency_ids),
+            IdScope.condition(RatingOverride.agency_id, by_range),
             RatingOverride.state == OverrideState.APPROVED,
             RatingOverride.starts_on <= day,
             RatingOverride.ends_on >= day,
         )
         .order_by(RatingOverride.id)
     )
-    return {row.agency_id: row for row in rows if row.agency_id in members}
 
 
 # The queue's filters: a state, or an approved override in force or past its end day.

@@ -28,7 +28,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from operator import attrgetter, itemgetter
 
-from sqlalchemy import Connection, Select, and_, bindparam, case, func, literal, or_, select
+from sqlalchemy import (
+    Connection,
+    Select,
+    String,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from ratings.assessments.models import Inspection, SupervisorEvaluation
 from ratings.complaints.models import Complaint
@@ -42,11 +55,10 @@ from registry.agencies.listing import listed_on
 from registry.agencies.models import Agency
 from registry.commitments.queries import commitments_of
 from registry.dates import registry_zone
-from registry.db import db
+from registry.db import IdScope, db
 
-# Agencies read together; large batches are selected by an id range instead of a list.
+# Agencies read together (large batches are selected by their id range: IdScope).
 BATCH = 5000
-RANGE_FROM = 200
 # Engagements whose agreed fee the agency accepted: an overcharge in them counts.
 TAKEN_ON = (
     EngagementStatus.OPEN.value,
@@ -68,7 +80,7 @@ class MonthCheck:
         self.confirmed_rows: list[tuple] = []
 
     def add_batch(self, ids: list[int], review_rows, confirmed_rows, kept_parts) -> None:
-        """Compare one batch: review_rows and confirmed_rows carry a fifth column, true where
+        """Compare one batch: review_rows and confirmed_rows carry a fifth column, 1 where
         a kept row of that month holds the same figures; kept_parts, per agency, how many kept
         rows in the window hold a review part and a confirmed part. An agency's kept rows
         equal its evidence exactly when every grouped row has its equal and there are no
@@ -93,7 +105,7 @@ class MonthCheck:
 class Reading:
     """The rows one batch's evidence statements returned, agency id first: the agencies
     (id, listed on the day), grouped reviews and confirmed engagements (agency_id, age,
-    count, total; checked: a fifth column, whether the kept monthly row agrees), evaluations,
+    count, total; checked: a fifth column, 1 if the kept monthly row agrees, else 0), evaluations,
     complaints, inspections, overcharges, and (checked) the kept monthly rows' parts."""
 
     agencies: list
@@ -152,26 +164,30 @@ def read_evidence(
     """Run one batch's evidence statements on a connection (the session's, or the full
     recompute's second one, which reads the next batch while the session rates this one).
     maintained: reviews and confirmed engagements from the monthly rows; checked: from the
-    evidence rows, each compared with the kept monthly row."""
-    scope = Scope(ids)
-    statements = _statements(
-        as_of, current_method()["window_months"], scope.by_range, str(registry_zone())
-    )
+    evidence rows, each compared with the kept monthly row. A few agencies (a refresh after
+    a change of evidence) are read in one statement: on PostgreSQL each statement is a round
+    trip, and the refresh runs in the request that changed the evidence."""
+    scope = IdScope(ids)
+    day = (as_of, current_method()["window_months"], str(registry_zone()))
     prefix = "month_" if maintained else "checked_" if checked else ""
-
-    def rows(name: str) -> list:
-        return scope.rows(connection, statements[name])
-
-    return Reading(
-        agencies=rows("agencies"),
-        reviews=rows(prefix + "reviews"),
-        confirmed=rows(prefix + "confirmed"),
-        evaluations=rows("evaluations"),
-        complaints=rows("complaints"),
-        inspections=rows("inspections"),
-        overcharges=rows("overcharges"),
-        kept_parts=rows("kept_parts") if checked else None,
-    )
+    names = [
+        "agencies",
+        prefix + "reviews",
+        prefix + "confirmed",
+        "evaluations",
+        "complaints",
+        "inspections",
+        "overcharges",
+    ] + (["kept_parts"] if checked else [])
+    if scope.by_range:
+        statements = _statements(*day, by_range=True)
+        parts = [batch_rows(connection, statements[name], scope) for name in names]
+    else:  # a few agencies (a refresh): one round trip, not seven or eight
+        merged = _merged(*day, tuple(names))
+        parts = merged.split(batch_rows(connection, merged.statement, scope))
+    if not checked:
+        parts.append(None)
+    return Reading(*parts)
 
 
 def _evidence_of_batch(
@@ -212,42 +228,20 @@ def _evidence_of_batch(
     return found
 
 
-class Scope:
-    """The agencies of one batch, as a condition on a column: a list, or an id range."""
-
-    def __init__(self, ids: list[int]):
-        self.ids = ids
-        self.members = set(ids)
-
-    @property
-    def by_range(self) -> bool:
-        return len(self.ids) >= RANGE_FROM
-
-    @property
-    def dense(self) -> bool:
-        """Every id of the range is one of the batch's (the full recompute's batches)."""
-        return self.ids[-1] - self.ids[0] + 1 == len(self.ids)
-
-    def rows(self, connection: Connection, query: Select) -> list:
-        """The query's rows (agency id first) of the batch's agencies, as the driver's own
-        tuples: every column is a number or a string, and building a Row object for each
-        of millions of grouped rows cost more than the grouping."""
-        if self.by_range:
-            params = {"first_id": self.ids[0], "last_id": self.ids[-1]}
-        else:
-            params = {"agency_ids": self.ids}
-        result = connection.execute(query, params)
-        try:
-            rows = result.cursor.fetchall()
-        finally:
-            result.close()
-        if not self.by_range or self.dense:
-            return rows
-        return [row for row in rows if row[0] in self.members]
+def batch_rows(connection: Connection, query: Select, scope: IdScope) -> list:
+    """The query's rows (agency id first) of the scope's agencies, as the driver's own
+    tuples: every column is a number or a string, and building a Row object for each of
+    millions of grouped rows cost more than the grouping."""
+    result = connection.execute(query, scope.params)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return scope.keep(rows)
 
 
 @lru_cache(maxsize=32)
-def _statements(as_of: date, months: int, by_range: bool, zone: str) -> dict[str, Select]:
+def _statements(as_of: date, months: int, zone: str, *, by_range: bool) -> dict[str, Select]:
     """The statements of one rating day, built once (a batch only binds its agencies): their
     month-age CASE expressions cost more to build than a small batch costs to run."""
     window = Window(as_of, months, by_range)
@@ -271,6 +265,50 @@ def _statements(as_of: date, months: int, by_range: bool, zone: str) -> dict[str
         ),
         "kept_parts": window.kept_parts(),
     }
+
+
+@lru_cache(maxsize=32)
+def _merged(as_of: date, months: int, zone: str, names: tuple[str, ...]) -> "Merged":
+    """The named statements of a day for a list of agencies, as one."""
+    statements = _statements(as_of, months, zone, by_range=False)
+    return Merged([statements[name] for name in names])
+
+
+class Merged:
+    """Several grouped statements as one UNION ALL, and its rows split back into each one's.
+
+    A row is its statement's position, then that statement's numbers (padded with NULLs to
+    the widest), then its text column if it has one (a complaint's severity): the branches of
+    a union must agree on each column's type."""
+
+    def __init__(self, statements: list[Select]):
+        parts = [statement.subquery() for statement in statements]
+        width = max(sum(not _is_text(column) for column in part.c) for part in parts)
+        self.layouts = []  # per statement: how many numbers, and where its text goes
+        branches = []
+        for position, part in enumerate(parts):
+            numbers = [column for column in part.c if not _is_text(column)]
+            texts = [index for index, column in enumerate(part.c) if _is_text(column)]
+            label = part.c[texts[0]] if texts else null()
+            padding = [null()] * (width - len(numbers))
+            branches.append(select(literal_column(str(position)), *numbers, *padding, label))
+            self.layouts.append((len(numbers), texts[0] if texts else None))
+        self.statement = union_all(*branches)
+
+    def split(self, rows) -> list[list]:
+        """The merged rows as each statement's own rows, in the statements' order."""
+        found: list[list] = [[] for _ in self.layouts]
+        for row in rows:
+            count, text_at = self.layouts[row[0]]
+            values = row[1 : 1 + count]
+            if text_at is not None:
+                values = (*values[:text_at], row[-1], *values[text_at:])
+            found[row[0]].append(tuple(values))
+        return found
+
+
+def _is_text(column) -> bool:
+    return isinstance(column.type, String)
 
 
 def month_index(day: date) -> int:
@@ -309,9 +347,7 @@ class Window:
 
     def on(self, agency_column):
         """SQL: the column holds one of the batch's agencies (or one in its id range)."""
-        if self.by_range:
-            return agency_column.between(bindparam("first_id"), bindparam("last_id"))
-        return agency_column.in_(bindparam("agency_ids", expanding=True))
+        return IdScope.condition(agency_column, self.by_range)
 
     def age(self, column, bounds: list) -> object:
         """SQL: the month age of a column, given each month's first value (newest first):
@@ -430,11 +466,11 @@ class Window:
         )
 
     def checked(self, grouped: Select, count, total) -> Select:
-        """The grouped rows (agency_id, age, count, total) and a fifth column, true where the
-        kept monthly row of that agency and month holds the same count and total."""
+        """The grouped rows (agency_id, age, count, total) and a fifth column, 1 where the
+        kept monthly row of that agency and month holds the same count and total, else 0."""
         rows = grouped.subquery()
         agency_id, age, found, found_total = rows.c
-        same = and_(count == found, total == found_total)
+        same = case((and_(count == found, total == found_total), 1), else_=0)
         kept = and_(
             RatingMonth.agency_id == agency_id,
             RatingMonth.month == month_index(self.as_of) - age,

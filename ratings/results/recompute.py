@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ratings.results.configured import current_method
@@ -35,8 +36,15 @@ from ratings.results.services import (
     unmirrored,
 )
 from registry.agencies.models import Agency
+from registry.audit.labels import describe
+from registry.audit.services import record
 from registry.dates import local_today
 from registry.db import db, reading_only, utcnow
+
+describe(
+    actions={"rating_run.finished": _l("Every agency's rating recomputed")},
+    objects={"rating_run": _l("Rating run")},
+)
 
 
 @dataclass
@@ -141,17 +149,26 @@ def recompute_all(
             report.total += len(batch)
             if progress is not None:
                 progress(len(batch))
-    db.session.add(
-        RatingRun(
-            as_of=as_of,
-            method_version=current_method()["version"],
-            started_at=started_at,
-            finished_at=utcnow(),
-            agencies=report.total,
-            changed=report.changed,
-        )
+    run = RatingRun(
+        as_of=as_of,
+        method_version=current_method()["version"],
+        started_at=started_at,
+        finished_at=utcnow(),
+        agencies=report.total,
+        changed=report.changed,
     )
+    db.session.add(run)
     db.session.flush()
+    record(
+        "rating_run.finished",
+        obj=run,
+        details={
+            "as_of": as_of.isoformat(),
+            "method_version": run.method_version,
+            "agencies": report.total,
+            "changed": report.changed,
+        },
+    )
     return report
 
 

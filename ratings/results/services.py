@@ -23,7 +23,6 @@ from ratings.results.configured import current_method
 from ratings.results.evidence import (
     BATCH,
     MONTH_COLUMNS,
-    RANGE_FROM,
     MonthCheck,
     Reading,
     evidence_for,
@@ -33,7 +32,7 @@ from ratings.results.hooks import DELTAS, REFRESHING
 from ratings.results.models import RatingMonth, RatingSnapshot
 from registry.agencies.models import Agency
 from registry.dates import local_today
-from registry.db import db, insert_rows, utcnow
+from registry.db import IdScope, db, insert_rows, utcnow
 
 
 @dataclass(frozen=True)
@@ -118,38 +117,31 @@ def latest_snapshots(agency_ids: list[int]) -> dict[int, Stored]:
 
 def latest_snapshot_rows(agency_ids: list[int]) -> dict[int, tuple]:
     """Each agency's latest snapshot as a tuple in Stored's field order, components and caps
-    as their stored JSON text (Core rows: no dataclass, nothing decoded)."""
+    as their stored JSON text (driver tuples: no dataclass, nothing decoded)."""
     if not agency_ids:
         return {}
+    scope = IdScope(agency_ids)
+    result = db.session.connection().execute(_latest_snapshots(scope.by_range), scope.params)
+    try:
+        rows = scope.keep(result.cursor.fetchall())
+    finally:
+        result.close()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+@lru_cache(maxsize=2)
+def _latest_snapshots(by_range: bool):
     table = RatingSnapshot.__table__
-    condition, members = _agencies_condition(table.c.agency_id, agency_ids)
-    latest = select(func.max(table.c.id)).where(condition).group_by(table.c.agency_id)
+    latest = (
+        select(func.max(table.c.id))
+        .where(IdScope.condition(table.c.agency_id, by_range))
+        .group_by(table.c.agency_id)
+    )
     columns = [
         cast(table.c[name], Text) if name in JSON_FIELDS else table.c[name]
         for name in Stored.__dataclass_fields__
     ]
-    rows = db.session.connection().execute(
-        select(table.c.agency_id, *columns).where(table.c.id.in_(latest))
-    )
-    return {row[0]: tuple(row[1:]) for row in rows if members is None or row[0] in members}
-
-
-def _agencies_condition(column, agency_ids: list[int]) -> tuple:
-    """SQL: the column holds one of the agencies; and the set the rows must be filtered by
-    (None when the condition is exact). Many agencies are selected by their id range: a
-    long IN list costs more to bind than the few extra rows in the range."""
-    if len(agency_ids) < RANGE_FROM:
-        return column.in_(agency_ids), None
-    first, last = min(agency_ids), max(agency_ids)
-    members = None if last - first + 1 == len(set(agency_ids)) else set(agency_ids)
-    return column.between(first, last), members
-
-
-def _exactly(column, agency_ids: list[int]):
-    """SQL: the column holds one of the agencies and no other (for writes): their id range
-    when they fill it, else the list."""
-    condition, members = _agencies_condition(column, agency_ids)
-    return condition if members is None else column.in_(agency_ids)
+    return select(table.c.agency_id, *columns).where(table.c.id.in_(latest))
 
 
 def refresh_ratings(
@@ -220,8 +212,9 @@ def _rebuild_months(agency_ids: list[int], months: MonthCheck, as_of: date) -> N
     table = RatingMonth.__table__
     stale = sorted(months.stale)
     for start in range(0, len(stale), BATCH):
-        chunk = stale[start : start + BATCH]
-        db.session.execute(table.delete().where(_exactly(table.c.agency_id, chunk)))
+        scope = IdScope(stale[start : start + BATCH], exact=True)
+        condition = IdScope.condition(table.c.agency_id, scope.by_range)
+        db.session.execute(table.delete().where(condition), scope.params)
     if stale:
         rows = month_tuples(as_of, months.review_rows, months.confirmed_rows)
         insert_rows(table, MONTH_COLUMNS, rows)
@@ -330,26 +323,25 @@ def _snapshot_insert(dialect: str):
 def _mirror(agency_ids: list[int]) -> None:
     """SQL: each agency row mirrors its latest snapshot (stars, status, score, as_of); only
     the rows that differ are written."""
-    pairs, differs = _mirroring(agency_ids)
-    db.session.execute(
-        update(Agency.__table__).values({mirror: value for mirror, value in pairs}).where(differs)
-    )
+    scope = IdScope(agency_ids, exact=True)
+    db.session.execute(_mirroring(scope.by_range)[0], scope.params)
 
 
 def unmirrored(agency_ids: list[int]) -> set[int]:
     """The agencies whose row does not mirror their latest snapshot."""
-    _pairs, differs = _mirroring(agency_ids)
-    return set(db.session.execute(select(Agency.__table__.c.id).where(differs)).scalars())
+    scope = IdScope(agency_ids, exact=True)
+    return set(db.session.execute(_mirroring(scope.by_range)[1], scope.params).scalars())
 
 
-def _mirroring(agency_ids: list[int]) -> tuple[list, object]:
-    """The agency columns paired with their latest snapshot's values, and SQL: the agency
-    has a snapshot and some column differs from it."""
+@lru_cache(maxsize=2)
+def _mirroring(by_range: bool) -> tuple:
+    """The update that makes the agency rows mirror their latest snapshot's values where
+    some differs, and the select of the agencies whose row differs (built once)."""
     agency = Agency.__table__
     table = RatingSnapshot.__table__
     latest_ids = (
         select(func.max(table.c.id))
-        .where(_exactly(table.c.agency_id, agency_ids))
+        .where(IdScope.condition(table.c.agency_id, by_range))
         .group_by(table.c.agency_id)
     )
     latest = (
@@ -367,7 +359,8 @@ def _mirroring(agency_ids: list[int]) -> tuple[list, object]:
         agency.c.id == latest.c.agency_id,
         or_(*(mirror.is_distinct_from(value) for mirror, value in pairs)),
     )
-    return pairs, differs
+    write = update(agency).values({mirror: value for mirror, value in pairs}).where(differs)
+    return write, select(agency.c.id).where(differs)
 
 
 def _expire_agencies(ids: list[int]) -> None:

@@ -12,7 +12,8 @@ An agency's commitment is its latest signature's status; without one it has `nev
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
+from operator import attrgetter
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -21,7 +22,7 @@ from sqlalchemy import Exists, Select, and_, bindparam, exists, func, or_, selec
 from registry.agencies.categories import AgencyStatus
 from registry.agencies.models import Agency
 from registry.commitments.models import CommitmentSignature, CommitmentTemplate
-from registry.db import db
+from registry.db import IdScope, db
 
 
 class Standing(StrEnum):
@@ -64,14 +65,16 @@ class Commitment:
         return self.signed and self.ends_on is not None and self.ends_on <= today + timedelta(days)
 
 
+# Built once: every rating refresh loads the published versions.
+PUBLISHED = (
+    select(CommitmentTemplate)
+    .where(CommitmentTemplate.version.is_not(None))
+    .order_by(CommitmentTemplate.version)
+)
+
+
 def published_templates() -> list[CommitmentTemplate]:
-    return list(
-        db.session.execute(
-            select(CommitmentTemplate)
-            .where(CommitmentTemplate.version.is_not(None))
-            .order_by(CommitmentTemplate.version)
-        ).scalars()
-    )
+    return list(db.session.execute(PUBLISHED).scalars())
 
 
 def current_template() -> CommitmentTemplate | None:
@@ -179,30 +182,29 @@ def commitments_of(agency_ids: list[int], today: date) -> dict[int, Commitment]:
     """Each agency's commitment, in two queries whatever the number of agencies."""
     if not agency_ids:
         return {}
-    # Many agencies (the rating recompute's batches) by their id range: a long IN list
-    # costs more to bind than the rows outside the list cost to skip.
-    members = set(agency_ids)
-    scope = (
-        CommitmentSignature.agency_id.between(min(members), max(members))
-        if len(agency_ids) >= 200
-        else CommitmentSignature.agency_id.in_(agency_ids)
-    )
-    latest = (
-        select(func.max(CommitmentSignature.id))
-        .where(scope)
-        .group_by(CommitmentSignature.agency_id)
-    )
+    scope = IdScope(agency_ids)
     signatures = {
         signature.agency_id: signature
-        for signature in db.session.execute(
-            select(CommitmentSignature).where(CommitmentSignature.id.in_(latest))
-        ).scalars()
-        if signature.agency_id in members
+        for signature in scope.keep(
+            db.session.execute(_latest_signatures(scope.by_range), scope.params).scalars(),
+            attrgetter("agency_id"),
+        )
     }
     versions = Versions()
     return {
         agency_id: versions.commitment(signatures.get(agency_id), today) for agency_id in agency_ids
     }
+
+
+@lru_cache(maxsize=2)
+def _latest_signatures(by_range: bool) -> Select:
+    """Each agency's latest signature (built once: a rating refresh asks for every change)."""
+    latest = (
+        select(func.max(CommitmentSignature.id))
+        .where(IdScope.condition(CommitmentSignature.agency_id, by_range))
+        .group_by(CommitmentSignature.agency_id)
+    )
+    return select(CommitmentSignature).where(CommitmentSignature.id.in_(latest))
 
 
 def signatures_of(agency_id: int) -> list[CommitmentSignature]:

@@ -4,8 +4,8 @@ from datetime import date
 
 from ratings.method import MonthBucket
 from ratings.months import month_age, month_start
-from ratings.results import evidence as evidence_module
-from ratings.results.evidence import evidence_for
+from ratings.results.evidence import evidence_for, read_evidence
+from registry.db import IdScope, db
 from tests.ratings.results.conftest import TODAY
 
 
@@ -95,8 +95,39 @@ def test_every_agency_and_large_batches_read_alike(world, evidence, make_agency,
     for number, agency in enumerate([world.agency, *others]):
         evidence.review(agency, date(2026, 9, 1), (number + 1,) * 4)
     by_list = evidence_for([a.id for a in [world.agency, *others]], TODAY)
-    monkeypatch.setattr(evidence_module, "RANGE_FROM", 2)  # batches read by an id range
+    monkeypatch.setattr(IdScope, "range_from", 2)  # batches read by an id range
     every = evidence_for(None, TODAY)
 
     assert by_list == {agency_id: every[agency_id] for agency_id in by_list}
     assert every[others[2].id].reviews == (MonthBucket(0, 1, 16),)
+
+
+def test_a_few_agencies_read_in_one_statement_read_as_each_statement_alone(
+    world, evidence, make_agency, monkeypatch
+):
+    """A refresh reads its agencies' evidence in one merged statement; a batch of the full
+    recompute runs each statement alone. Both read the same rows, in every way of reading."""
+    agency, other = world.agency, make_agency("active")
+    evidence.review(agency, date(2026, 9, 1), (5, 4, 5, 4))
+    evidence.review(other, date(2026, 3, 1), (2, 2, 2, 2))
+    evidence.evaluation(agency, date(2026, 7, 1), 4)
+    evidence.inspection(agency, date(2026, 5, 1), 70)
+    evidence.complaint(agency, date(2026, 9, 3), "major")
+    evidence.complaint(other, date(2025, 9, 4), "serious")
+    evidence.engagement(agency, start=date(2026, 8, 1), confirmed=date(2026, 8, 25), late=3)
+    evidence.engagement(other, start=date(2026, 8, 1), status="open", overcharge=5000)
+    evidence.listing(other, date(2026, 9, 1), date(2026, 12, 31))
+    ids = sorted([agency.id, other.id])
+    connection = db.session.connection()
+
+    def reading(**how):
+        found = read_evidence(connection, ids, TODAY, **how)
+        return {name: sorted(map(tuple, rows)) for name, rows in vars(found).items() if rows}
+
+    for how in ({}, {"maintained": True}, {"checked": True}):
+        merged = reading(**how)
+        with monkeypatch.context() as patched:
+            patched.setattr(IdScope, "range_from", 2)  # read by an id range, alone
+            alone = reading(**how)
+        assert merged == alone
+        assert len(merged) == (8 if "checked" in how else 7)  # every part has rows

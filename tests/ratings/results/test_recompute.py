@@ -1,5 +1,6 @@
 """The full recompute and its check, as functions and as `flask ratings recompute`."""
 
+import json
 import threading
 from datetime import date
 
@@ -8,10 +9,11 @@ from sqlalchemy import select, update
 
 from ratings.results import recompute
 from ratings.results.evidence import month_index
-from ratings.results.models import RatingMonth, RatingSnapshot
+from ratings.results.models import RatingMonth, RatingRun, RatingSnapshot
 from ratings.results.recompute import check, recompute_all
 from ratings.results.services import latest_snapshots
 from registry.agencies.models import Agency
+from registry.audit.models import AuditEvent
 from registry.db import db
 from tests.ratings.results.conftest import TODAY, agency_row, snapshots_of
 
@@ -43,6 +45,31 @@ def test_recompute_rates_every_agency_and_stores_only_changes(world, evidence, m
     later = recompute_all(date(2027, 9, 1))
     assert later.changed >= 1
     assert snapshots_of(agencies[1])[-1].as_of == date(2027, 9, 1)
+
+
+def test_every_run_is_recorded_and_audited(world, evidence, make_agency):
+    rated_agencies(world, evidence, make_agency)
+    recompute_all(TODAY)
+    recompute_all(date(2027, 9, 1))
+    db.session.commit()
+
+    runs = db.session.scalars(select(RatingRun).order_by(RatingRun.id)).all()
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "rating_run.finished")
+        .order_by(AuditEvent.seq)
+    ).all()
+
+    assert [(run.as_of, run.agencies) for run in runs] == [(TODAY, 3), (date(2027, 9, 1), 3)]
+    assert [(event.object_id, event.actor_label) for event in events] == [
+        (str(run.id), "system") for run in runs
+    ]
+    assert json.loads(events[1].details_json) == {
+        "agencies": 3,
+        "as_of": "2027-09-01",
+        "changed": runs[1].changed,
+        "method_version": runs[1].method_version,
+    }
 
 
 def test_check_passes_after_the_incremental_path_and_lists_a_tampered_result(
