@@ -72,17 +72,19 @@ class MonthCheck:
     """What reading the evidence rows found of the monthly rows (RatingMonth) the session hook
     keeps: the agencies whose kept rows differ from what their evidence rows give, and those
     agencies' grouped review rows (agency_id, age, count, total) and confirmed engagement rows
-    (agency_id, age, confirmed, overdue), from which month_tuples builds their rows again."""
+    (agency_id, age, confirmed, overdue), from which month_tuples builds their rows again;
+    and the agencies that keep any row (only theirs need deleting first)."""
 
     def __init__(self) -> None:
         self.stale: set[int] = set()
+        self.keeping: set[int] = set()
         self.review_rows: list[tuple] = []
         self.confirmed_rows: list[tuple] = []
 
     def add_batch(self, ids: list[int], review_rows, confirmed_rows, kept_parts) -> None:
         """Compare one batch: review_rows and confirmed_rows carry a fifth column, 1 where
-        a kept row of that month holds the same figures; kept_parts, per agency, how many kept
-        rows in the window hold a review part and a confirmed part. An agency's kept rows
+        a kept row of that month holds the same figures; kept_parts, per agency that keeps
+        rows, how many in the window hold a review part and a confirmed part. An agency's kept rows
         equal its evidence exactly when every grouped row has its equal and there are no
         other kept parts, which these counts tell without reading the kept rows."""
         stale = {row[0] for row in review_rows if not row[4]}
@@ -90,6 +92,7 @@ class MonthCheck:
         reviews = Counter(map(itemgetter(0), review_rows))
         confirmed = Counter(map(itemgetter(0), confirmed_rows))
         kept = {agency_id: (int(parts), int(more)) for agency_id, parts, more in kept_parts}
+        self.keeping.update(kept)
         stale.update(
             agency_id
             for agency_id in ids
@@ -478,12 +481,14 @@ class Window:
         return select(agency_id, age, found, found_total, same).outerjoin(RatingMonth, kept)
 
     def kept_parts(self) -> Select:
-        """Per agency, how many kept monthly rows from the window's first month on hold a
-        review part and how many a confirmed part (any figure not 0)."""
+        """Per agency that keeps monthly rows (of any month), how many from the window's
+        first month on hold a review part and how many a confirmed part (any figure not 0)."""
         month = RatingMonth
+        since = month.month >= month_index(self.since)
 
         def holding(*figures):
-            return func.sum(case((or_(*(figure != 0 for figure in figures)), 1), else_=0))
+            held = and_(since, or_(*(figure != 0 for figure in figures)))
+            return func.sum(case((held, 1), else_=0))
 
         return (
             select(
@@ -491,7 +496,7 @@ class Window:
                 holding(month.reviews, month.review_points),
                 holding(month.confirmed, month.overdue),
             )
-            .where(self.on(month.agency_id), month.month >= month_index(self.since))
+            .where(self.on(month.agency_id))
             .group_by(month.agency_id)
         )
 

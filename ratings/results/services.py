@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import JSON, Text, and_, bindparam, cast, func, insert, or_, select, update
+from sqlalchemy import Text, and_, cast, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -210,12 +210,15 @@ def _rebuild_months(agency_ids: list[int], months: MonthCheck, as_of: date) -> N
     (after the first run, usually none). Changes the hook noted so far for these agencies
     are in the evidence rows, so they are not added again."""
     table = RatingMonth.__table__
-    stale = sorted(months.stale)
-    for start in range(0, len(stale), BATCH):
-        scope = IdScope(stale[start : start + BATCH], exact=True)
+    # Only agencies that keep rows have rows to delete (none when rated for the first
+    # time: a delete per batch scanned the growing table on PostgreSQL, which has no
+    # statistics of it yet).
+    kept = sorted(months.stale & months.keeping)
+    for start in range(0, len(kept), BATCH):
+        scope = IdScope(kept[start : start + BATCH], exact=True)
         condition = IdScope.condition(table.c.agency_id, scope.by_range)
         db.session.execute(table.delete().where(condition), scope.params)
-    if stale:
+    if months.stale:
         rows = month_tuples(as_of, months.review_rows, months.confirmed_rows)
         insert_rows(table, MONTH_COLUMNS, rows)
     deltas = db.session.info.get(DELTAS)
@@ -270,10 +273,25 @@ def _caps_text(caps: tuple) -> str:
     return json.dumps(list(caps))
 
 
+SNAPSHOT_COLUMNS = (
+    "agency_id",
+    "as_of",
+    "computed_at",
+    "status",
+    "stars",
+    "computed_stars",
+    "score",
+    "components",
+    "caps",
+    "override_id",
+    "method_version",
+)
+
+
 def _store(results: dict[int, Stored], as_of: date) -> int:
-    """Snapshots of the changed results (one executemany), then the agency rows made to
-    mirror their latest snapshot (one set-wise update per batch of agencies: after a run
-    that changed nothing, no row is written)."""
+    """Snapshots of the changed results (in bulk, with the JSON text the comparison already
+    made), then the agency rows made to mirror their latest snapshot (one set-wise update
+    per batch of agencies: after a run that changed nothing, no row is written)."""
     ids = list(results)
     previous = latest_snapshot_rows(ids)
     now = utcnow()
@@ -282,42 +300,25 @@ def _store(results: dict[int, Stored], as_of: date) -> int:
         components, caps = texts = json_texts(result)
         if not unchanged(result, previous.get(agency_id), texts):
             snapshots.append(
-                {
-                    "agency_id": agency_id,
-                    "as_of": as_of,
-                    "computed_at": now,
-                    "status": result.status,
-                    "stars": result.stars,
-                    "computed_stars": result.computed_stars,
-                    "score": result.score,
-                    "components_json": components,
-                    "caps_json": caps,
-                    "override_id": result.override_id,
-                    "method_version": result.method_version,
-                }
+                (
+                    agency_id,
+                    as_of,
+                    now,
+                    result.status,
+                    result.stars,
+                    result.computed_stars,
+                    result.score,
+                    components,
+                    caps,
+                    result.override_id,
+                    result.method_version,
+                )
             )
-    if snapshots:
-        db.session.execute(_snapshot_insert(db.session.get_bind().dialect.name), snapshots)
+    insert_rows(RatingSnapshot.__table__, SNAPSHOT_COLUMNS, snapshots)
     for start in range(0, len(ids), BATCH):
         _mirror(ids[start : start + BATCH])
     _expire_agencies(ids)
     return len(snapshots)
-
-
-@lru_cache(maxsize=2)
-def _snapshot_insert(dialect: str):
-    """The snapshot insert, its JSON columns given as the text the comparison already made
-    (json.dumps once per result, not again by the column type)."""
-    table = RatingSnapshot.__table__
-
-    def json_text(name: str):
-        text = bindparam(name, type_=Text)
-        # SQLite keeps JSON as text; PostgreSQL's json type takes text through a cast.
-        return text if dialect == "sqlite" else cast(text, JSON)
-
-    return insert(table).values(
-        components=json_text("components_json"), caps=json_text("caps_json")
-    )
 
 
 def _mirror(agency_ids: list[int]) -> None:

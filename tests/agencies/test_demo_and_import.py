@@ -153,10 +153,11 @@ def test_demo_load_twice_changes_nothing_the_second_time(runner, demo_mode):
     [event] = events("demo.loaded")
     assert event.actor_label == "system"
     assert event.details["agencies"] == rows[0]
-    # Besides its own event, the demo writes only the escalations the daily job would have
-    # made (registry/supervision/demo.py); the second load writes nothing.
+    # Besides its own event, the demo writes only what the daily job would have: the
+    # escalations (registry/supervision/demo.py) and the monthly rating runs behind the
+    # rating history (ratings/results/demo.py); the second load writes nothing.
     actions = db.session.execute(select(AuditEvent.action).distinct()).scalars()
-    assert set(actions) <= {"demo.loaded", "supervision.escalated"}
+    assert set(actions) <= {"demo.loaded", "supervision.escalated", "rating_run.finished"}
 
 
 def test_demo_load_is_the_same_for_the_same_seed(app, runner, demo_mode):
