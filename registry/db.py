@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from flask import Flask, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
@@ -66,52 +67,59 @@ def insert_rows(table: Table, columns: tuple[str, ...], rows: list[tuple]) -> No
     if not rows:
         return
     connection = db.session.connection()
-    rows = _converted(rows, _converters(table, columns, connection.dialect))
+    writer = _RowWriter.of(table, columns, connection.dialect)
+    rows = writer.prepared(rows)
     if connection.dialect.name == "postgresql":
-        _copy_rows(connection, table, columns, rows)
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy(writer.statement) as copy:
+            for row in rows:
+                copy.write_row(row)
         return
-    statement = insert(table).compile(dialect=connection.dialect, column_keys=list(columns))
-    order = [columns.index(name) for name in statement.positiontup]
-    if order != list(range(len(columns))):
-        rows = [tuple(row[index] for index in order) for row in rows]
-    connection.exec_driver_sql(str(statement), rows)
+    connection.exec_driver_sql(writer.statement, rows)
 
 
-def _converters(table: Table, columns: tuple[str, ...], dialect) -> list[tuple]:
-    """(position, conversion) of each column whose type converts values for the driver (on
-    SQLite, dates and decimals); a JSON column's text goes as it is."""
-    found = []
-    for position, name in enumerate(columns):
-        column_type = table.c[name].type
-        if isinstance(column_type, sqltypes.JSON):
-            continue
-        convert = column_type.dialect_impl(dialect).bind_processor(dialect)
-        if convert is not None:
-            found.append((position, convert))
-    return found
+class _RowWriter:
+    """How insert_rows writes a table's columns on a dialect, worked out once: the statement
+    (COPY FROM STDIN on PostgreSQL, a plain INSERT on SQLite, whose parameters come in the
+    table's column order), and each column's conversion."""
 
+    @classmethod
+    @lru_cache(maxsize=16)
+    def of(cls, table: Table, columns: tuple[str, ...], dialect) -> "_RowWriter":
+        return cls(table, columns, dialect)
 
-def _converted(rows: list[tuple], converters: list[tuple]) -> list:
-    if not converters:
-        return rows
-    found = []
-    for row in rows:
-        row = list(row)
-        for position, convert in converters:
-            row[position] = convert(row[position])
-        found.append(tuple(row))
-    return found
+    def __init__(self, table: Table, columns: tuple[str, ...], dialect):
+        self.converters = []  # (position, conversion): on SQLite, dates and decimals
+        for position, name in enumerate(columns):
+            column_type = table.c[name].type
+            if isinstance(column_type, sqltypes.JSON):
+                continue  # given as its JSON text
+            convert = column_type.dialect_impl(dialect).bind_processor(dialect)
+            if convert is not None:
+                self.converters.append((position, convert))
+        self.order = None  # the positions of the statement's parameters, if not in order
+        if dialect.name == "postgresql":
+            self.statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+            )
+            return
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+        self.statement = str(compiled)
+        order = [columns.index(name) for name in compiled.positiontup]
+        if order != list(range(len(columns))):
+            self.order = order
 
-
-def _copy_rows(connection, table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """PostgreSQL: the rows through COPY FROM STDIN on the connection's own psycopg cursor."""
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(statement) as copy:
+    def prepared(self, rows: list[tuple]) -> list:
+        """The rows as the statement takes them: converted, in its parameters' order."""
+        if not self.converters and self.order is None:
+            return rows
+        found = []
         for row in rows:
-            copy.write_row(row)
+            row = list(row)
+            for position, convert in self.converters:
+                row[position] = convert(row[position])
+            found.append(tuple(row) if self.order is None else tuple(row[i] for i in self.order))
+        return found
 
 
 class IdScope:
