@@ -184,10 +184,10 @@ def read_evidence(
     ] + (["kept_parts"] if checked else [])
     if scope.by_range:
         statements = _statements(*day, by_range=True)
-        parts = [batch_rows(connection, statements[name], scope) for name in names]
+        parts = [scope.rows(connection, statements[name]) for name in names]
     else:  # a few agencies (a refresh): one round trip, not seven or eight
         merged = _merged(*day, tuple(names))
-        parts = merged.split(batch_rows(connection, merged.statement, scope))
+        parts = merged.split(scope.rows(connection, merged.statement))
     if not checked:
         parts.append(None)
     return Reading(*parts)
@@ -229,18 +229,6 @@ def _evidence_of_batch(
             blacklisted=agency_id in listed,
         )
     return found
-
-
-def batch_rows(connection: Connection, query: Select, scope: IdScope) -> list:
-    """The query's rows (agency id first) of the scope's agencies, as the driver's own
-    tuples: every column is a number or a string, and building a Row object for each of
-    millions of grouped rows cost more than the grouping."""
-    result = connection.execute(query, scope.params)
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    return scope.keep(rows)
 
 
 @lru_cache(maxsize=32)

@@ -11,8 +11,9 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import Text, and_, cast, func, or_, select, update
+from sqlalchemy import Select, Text, Update, and_, cast, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -121,11 +122,7 @@ def latest_snapshot_rows(agency_ids: list[int]) -> dict[int, tuple]:
     if not agency_ids:
         return {}
     scope = IdScope(agency_ids)
-    result = db.session.connection().execute(_latest_snapshots(scope.by_range), scope.params)
-    try:
-        rows = scope.keep(result.cursor.fetchall())
-    finally:
-        result.close()
+    rows = scope.rows(db.session.connection(), _latest_snapshots(scope.by_range))
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
@@ -325,17 +322,23 @@ def _mirror(agency_ids: list[int]) -> None:
     """SQL: each agency row mirrors its latest snapshot (stars, status, score, as_of); only
     the rows that differ are written."""
     scope = IdScope(agency_ids, exact=True)
-    db.session.execute(_mirroring(scope.by_range)[0], scope.params)
+    db.session.execute(_mirroring(scope.by_range).write, scope.params)
 
 
 def unmirrored(agency_ids: list[int]) -> set[int]:
     """The agencies whose row does not mirror their latest snapshot."""
     scope = IdScope(agency_ids, exact=True)
-    return set(db.session.execute(_mirroring(scope.by_range)[1], scope.params).scalars())
+    differing = _mirroring(scope.by_range).differing
+    return set(db.session.execute(differing, scope.params).scalars())
+
+
+class Mirroring(NamedTuple):
+    write: Update  # the agency rows made to mirror their latest snapshot where some differs
+    differing: Select  # the ids of the agencies whose row differs
 
 
 @lru_cache(maxsize=2)
-def _mirroring(by_range: bool) -> tuple:
+def _mirroring(by_range: bool) -> Mirroring:
     """The update that makes the agency rows mirror their latest snapshot's values where
     some differs, and the select of the agencies whose row differs (built once)."""
     agency = Agency.__table__
@@ -361,7 +364,7 @@ def _mirroring(by_range: bool) -> tuple:
         or_(*(mirror.is_distinct_from(value) for mirror, value in pairs)),
     )
     write = update(agency).values({mirror: value for mirror, value in pairs}).where(differs)
-    return write, select(agency.c.id).where(differs)
+    return Mirroring(write, select(agency.c.id).where(differs))
 
 
 def _expire_agencies(ids: list[int]) -> None:
