@@ -167,6 +167,15 @@ class IdScope:
         return [row for row in rows if id_of(row) in self.members]
 
 
+def lock(row):
+    """Read `row` afresh and hold it until the transaction ends: call it before checking the
+    state a change depends on, so that of two people acting at once the second waits, then
+    sees what the first did (PostgreSQL: SELECT ... FOR UPDATE; SQLite's write transactions
+    begin IMMEDIATE, so they already run one at a time and the read is fresh)."""
+    db.session.refresh(row, with_for_update=True)
+    return row
+
+
 def utcnow() -> datetime:
     """Now, in UTC, without tzinfo: every timestamp is stored naive UTC on both backends."""
     return dates.now().astimezone(UTC).replace(tzinfo=None)

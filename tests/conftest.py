@@ -283,3 +283,60 @@ def login_as(make_account, auth):
         return account
 
     return sign_in
+
+
+@pytest.fixture
+def race(app):
+    """Run acts "at once", each in its own thread, app context and database session, the way
+    two people's requests do: race(act_a, act_b) returns what each returned, or the exception
+    it raised. Each act is a generator: what it does before its `yield` (reading the rows,
+    as a request does before it decides) happens for every act before any goes on; what
+    follows is the decision, committed if it returns and rolled back if it raises.
+
+    On PostgreSQL the acts really overlap (behind a barrier), so a state checked without a
+    row lock is checked by both. On SQLite, whose write transactions begin IMMEDIATE and so
+    run one after another, the acts run in turn, each from its first read to its commit.
+    """
+    import threading
+
+    def run(*acts):
+        db.session.remove()  # the test's own transaction must not hold a lock the acts need
+        results: list = [None] * len(acts)
+        concurrent = db.engine.dialect.name == "postgresql"
+        barrier = threading.Barrier(len(acts)) if concurrent else None
+
+        def play(index, act):
+            with app.app_context():
+                steps = act()
+                try:
+                    next(steps)
+                    if barrier is not None:
+                        barrier.wait(timeout=30)
+                    try:
+                        next(steps)
+                    except StopIteration as done:
+                        results[index] = done.value
+                    else:
+                        raise AssertionError("a race act yields once, between reading and acting")
+                    db.session.commit()
+                except Exception as error:  # the refusal (or crash) is the act's outcome
+                    db.session.rollback()
+                    if barrier is not None:
+                        barrier.abort()
+                    results[index] = error
+                finally:
+                    db.session.remove()
+
+        if not concurrent:
+            for index, act in enumerate(acts):
+                play(index, act)
+            return results
+        threads = [threading.Thread(target=play, args=pair) for pair in enumerate(acts)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not any(thread.is_alive() for thread in threads), "a race act never finished"
+        return results
+
+    return run

@@ -53,9 +53,10 @@ from registry.accounts.roles import REGULATOR_ROLES
 from registry.agencies.categories import PUBLIC_STATUSES
 from registry.agencies.models import Agency
 from registry.audit.labels import describe
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
 from registry.dates import local_today
-from registry.db import db, utcnow
+from registry.db import db, lock, utcnow
 
 describe(
     actions={
@@ -431,8 +432,11 @@ def _require_decider(actor, complaint: Complaint) -> None:
     """Accepting or not: a submitted complaint, by its assignee or, unassigned, anyone who
     may handle it (who then becomes its assignee)."""
     _require_handler(actor, complaint)
+    lock(complaint)
     if complaint.status != ComplaintStatus.SUBMITTED:
-        raise ComplaintError(_("This complaint has already been decided on."))
+        raise ComplaintError(
+            with_last_change(_("This complaint has already been decided on."), complaint)
+        )
     if complaint.assignee_id not in (None, actor.id):
         raise ComplaintError(_("This complaint is assigned to another regulator."))
     if complaint.assignee_id is None:

@@ -47,7 +47,7 @@ def record(
         actor_id=account.id if account else None,
         actor_label=actor_label or _label(account),
         action=action,
-        object_type=_object_type(obj),
+        object_type=object_type_of(obj),
         object_id=None if obj is None else str(obj.id),
         details_json=canonical_json(details or {}),
         ip=request.remote_addr if has_request_context() else None,
@@ -75,7 +75,8 @@ def _locked_head() -> AuditChainHead:
     return head
 
 
-def _object_type(obj) -> str | None:
+def object_type_of(obj) -> str | None:
+    """How the log names `obj`'s kind: its table."""
     if obj is None:
         return None
     return getattr(obj, "__tablename__", type(obj).__name__.lower())
