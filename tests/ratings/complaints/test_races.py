@@ -31,11 +31,14 @@ def test_accept_and_refuse_at_once_leave_one_decision(app, parties, race):
     assert len(refusals) == 1, outcomes
     row = db.session.get(Complaint, complaint.id)
     if row.status == ComplaintStatus.ACCEPTED:
-        assert row.not_accepted_reason is None and row.accepted_on is not None
+        assert row.not_accepted_reason is None
+        assert row.accepted_on is not None
         winner = parties.regulator
     else:
-        assert row.status == ComplaintStatus.NOT_ACCEPTED and row.accepted_on is None
+        assert row.status == ComplaintStatus.NOT_ACCEPTED
+        assert row.accepted_on is None
         winner = parties.other_regulator
-    assert f"{winner.display_name} at 2026-09-29 10:00" in str(refusals[0])
-    decisions = [a for a in actions_on(row) if a in ("complaint.accepted", "complaint.not_accepted")]
-    assert len(decisions) == 1
+    assert winner.display_name in str(refusals[0])
+    assert "2026-09-29 10:00" in str(refusals[0])
+    decisions = {"complaint.accepted", "complaint.not_accepted"}
+    assert len([action for action in actions_on(row) if action in decisions]) == 1
