@@ -176,6 +176,14 @@ DEFAULTS = {
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     "TRUSTED_PROXIES": 0,
     "REDIS_URL": None,
+    # Health (/healthz, docs/operator.md "Health checks"). The database must answer within
+    # TIMEOUT seconds. Free space under the instance folder (and a SQLite database's folder)
+    # below DISK_MIN_FREE_MB makes the registry unavailable, below DISK_LOW_FREE_MB degraded.
+    # The last successful daily job older than DAILY_JOB_MAX_AGE_HOURS degrades it.
+    "HEALTH_TIMEOUT_SECONDS": 3,
+    "HEALTH_DISK_MIN_FREE_MB": 50,
+    "HEALTH_DISK_LOW_FREE_MB": 500,
+    "HEALTH_DAILY_JOB_MAX_AGE_HOURS": 30,
     # Inbox notices are also mailed when MAIL_SERVER is set (plain SMTP, STARTTLS if asked).
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
