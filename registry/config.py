@@ -184,6 +184,8 @@ DEFAULTS = {
     "HEALTH_DISK_MIN_FREE_MB": 50,
     "HEALTH_DISK_LOW_FREE_MB": 500,
     "HEALTH_DAILY_JOB_MAX_AGE_HOURS": 30,
+    # Pages answered while the database is unavailable ask clients to retry after this long.
+    "UNAVAILABLE_RETRY_AFTER_SECONDS": 30,
     # Inbox notices are also mailed when MAIL_SERVER is set (plain SMTP, STARTTLS if asked).
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
