@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registry import config
 from registry.config import PROJECT_ROOT
-from registry.db import configure_sqlite
+from registry.db import configure_sqlite, discard_lost_connections
 from registry.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from registry.security import SecureCookiesOverHttps
 
@@ -99,6 +99,7 @@ def init_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(app, db.engine)
+        discard_lost_connections(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)

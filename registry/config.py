@@ -16,7 +16,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
     # Database. DATABASE_URL overrides; the default is a SQLite file in the instance folder.
+    # Pooled connections are tested before use (a PostgreSQL server that restarted or ended
+    # them); connections that met a lost server, a read-only SQLite file, a disk I/O error
+    # or a full disk are discarded (registry.db.discard_lost_connections).
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # PostgreSQL: give up connecting after this many seconds (a server that is down or
+    # unreachable answers a 503 page rather than hanging every worker), and drop a connection
+    # whose sent data stays unacknowledged as long (a network that went silent). Unused when
+    # the URL says its own connect_timeout.
+    "DATABASE_CONNECT_TIMEOUT_SECONDS": 5,
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
     # SQLite reads up to this much of the database file through memory maps (shared by every
     # connection and worker through the OS page cache) instead of its own 2 MB page cache,
@@ -212,6 +220,11 @@ def load(app: Flask, overrides: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        app.config["DATABASE_CONNECT_TIMEOUT_SECONDS"],
+    )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
@@ -248,6 +261,21 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def engine_options(url: str, configured: dict, connect_timeout: int) -> dict:
+    """The engine options, with PostgreSQL's connect and acknowledgement timeouts added
+    unless the URL or the options already set them (a copy: DEFAULTS stay as they are)."""
+    options = dict(configured)
+    if not url.startswith("postgresql") or not connect_timeout:
+        return options
+    connect_args = dict(options.get("connect_args") or {})
+    if "connect_timeout=" not in url:
+        connect_args.setdefault("connect_timeout", int(connect_timeout))
+    if "tcp_user_timeout=" not in url:
+        connect_args.setdefault("tcp_user_timeout", int(connect_timeout) * 1000)
+    options["connect_args"] = connect_args
+    return options
 
 
 def _default_database_url(app: Flask) -> str:
