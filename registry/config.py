@@ -54,6 +54,13 @@ DEFAULTS = {
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per 5 minutes",
     "LOGIN_LIMIT_PER_ADDRESS": "30 per 5 minutes",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # When Redis (REDIS_URL) cannot be reached, each worker counts the same limits in its own
+    # memory (logged as "Rate limit storage unreachable") and goes back to Redis once it
+    # answers again: an outage of Redis never stops anyone signing in. Any other error of the
+    # limiter is logged and lets the request through. Redis gets a second to answer.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     # Passwords.
     "PASSWORD_MIN_LENGTH": 12,
     # Lists.

@@ -1,12 +1,14 @@
 """The registry recovers by itself, without a restart, once a fault ends: a database that was
 read-only, PostgreSQL connections its server ended; and Redis down never stops sign-in."""
 
+import logging
+
 import psycopg
 import pytest
 from sqlalchemy import event, make_url
 
 from registry.db import db
-from tests.conftest import TEST_DATABASE_URL, AuthActions, build_app
+from tests.conftest import PASSWORD, TEST_DATABASE_URL, AuthActions, build_app, post_form
 
 only_postgresql = pytest.mark.skipif(not TEST_DATABASE_URL, reason="a PostgreSQL server's fault")
 
@@ -116,6 +118,45 @@ def test_a_connection_lost_mid_request_is_discarded(named_app, make_account, dat
     assert client.get("/workspace").status_code == 200
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def redis_down_app(app, database_url, tmp_path):
+    """REDIS_URL set, and nothing answering on its port. Built after `app`: the one limiter
+    object keeps the storage of the app bound last (one app per process outside tests)."""
+    from registry.extensions import limiter
+
+    app = build_app(
+        database_url,
+        REDIS_URL="redis://127.0.0.1:9/0",
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0",
+        LOGIN_LIMIT_PER_ACCOUNT="3 per 5 minutes",
+    )
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    limiter._storage_dead = False  # the next app's storage is not the one that was down
+
+
+def test_sign_in_works_while_redis_is_down(redis_down_app, make_account, caplog):
+    caplog.set_level(logging.WARNING)
+    account = make_account("enterprise")
+    client = redis_down_app.test_client()
+    response = AuthActions(client).login(account.email, PASSWORD)
+    assert response.status_code == 302
+    assert client.get("/workspace").status_code == 200
+    assert "Rate limit storage unreachable" in caplog.text
+
+
+def test_failed_sign_ins_are_still_limited_while_redis_is_down(redis_down_app, make_account):
+    account = make_account("enterprise")
+    client = redis_down_app.test_client()
+    statuses = [
+        post_form(client, "/login", {"email": account.email, "password": "wrong 1"}).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
 
 
 def test_postgresql_connections_give_up_instead_of_hanging():
