@@ -237,13 +237,15 @@ def register_errors(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """flask accounts / audit / demo / translations commands, and the blacklist's."""
+    """flask accounts / audit / backup / demo / translations commands, and the blacklist's."""
     from blacklist.cli import blacklist_cli
     from ratings.results.cli import ratings_cli
+    from registry.backup import backup_cli
     from registry.cli import register
     from registry.jobs import jobs_cli
 
     register(app)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(blacklist_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(ratings_cli)
