@@ -19,6 +19,7 @@ import threading
 import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -149,7 +150,7 @@ def _read_then_write(app: Flask) -> tuple[dict, dict]:
         connection = db.engine.connect()
     except SQLAlchemyError as error:
         return _unreadable(details, error)
-    with connection:
+    with connection, _waiting_briefly(connection, int(app.config["SQLITE_BUSY_TIMEOUT_MS"])):
         try:
             with reading_only():  # SQLite: a plain BEGIN, no write lock for the reads
                 details["schema"] = connection.exec_driver_sql(
@@ -160,8 +161,11 @@ def _read_then_write(app: Flask) -> tuple[dict, dict]:
                 connection.rollback()
         except SQLAlchemyError as error:
             _forget(connection)
+            if isinstance(error, OperationalError) and _busy(error.orig):
+                database = component(DEGRADED, **details, readable="busy")
+                return database, component(DEGRADED, error="database busy")
             return _unreadable(details, error)
-        writable = _probe_write(connection, int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
+        writable = _probe_write(connection)
     status = {"ok": OK, "busy": DEGRADED}.get(writable, UNAVAILABLE)
     if status == UNAVAILABLE:
         log.error("health check: the database cannot be written: %s", writable)
@@ -176,15 +180,27 @@ def _unreadable(details: dict, error: SQLAlchemyError) -> tuple[dict, dict]:
     return database, component(DEGRADED, error="database unavailable")
 
 
-def _probe_write(connection: Connection, busy_timeout_ms: int) -> str:
+@contextmanager
+def _waiting_briefly(connection: Connection, usual_ms: int):
+    """SQLite: wait WRITE_WAIT_MS at most for a lock (the write lock, or a recovery after a
+    crashed writer), not the 15 s users' requests wait; then the usual wait again."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute(f"PRAGMA busy_timeout = {WRITE_WAIT_MS}")
+    try:
+        yield
+    finally:
+        if not connection.invalidated:
+            raw.execute(f"PRAGMA busy_timeout = {usual_ms}")
+
+
+def _probe_write(connection: Connection) -> str:
     """Write in a transaction that is rolled back: "ok", "busy" (another writer held the lock
     WRITE_WAIT_MS), or the error's name. SQLite holds its write lock for microseconds."""
-    sqlite = connection.dialect.name == "sqlite"
-    raw = connection.connection.driver_connection
-    if sqlite:  # before BEGIN IMMEDIATE, which waits this long for the write lock
-        raw.execute(f"PRAGMA busy_timeout = {WRITE_WAIT_MS}")
     try:
-        if not sqlite:  # for this transaction only
+        if connection.dialect.name != "sqlite":  # for this transaction only
             connection.exec_driver_sql(
                 f"SELECT set_config('lock_timeout', '{WRITE_WAIT_MS}', true),"
                 f" set_config('statement_timeout', '{2 * WRITE_WAIT_MS}', true)"
@@ -199,8 +215,6 @@ def _probe_write(connection: Connection, busy_timeout_ms: int) -> str:
         return _name(error)
     finally:
         _forget(connection)
-        if sqlite and not connection.invalidated:
-            raw.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
 
 
 def _busy(error) -> bool:
