@@ -32,7 +32,7 @@ MESSAGES = {
     503: _l("The service is temporarily unavailable. Please try again later."),
 }
 DATABASE_UNAVAILABLE_MESSAGE = _l(
-    "The registry cannot reach its database at the moment. Please try again in a few "
+    "The registry's database is not available at the moment. Please try again in a few "
     "minutes. If you were saving something, check afterwards whether it was saved."
 )
 CSRF_MESSAGE = _l(

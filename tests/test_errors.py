@@ -198,7 +198,7 @@ def assert_unavailable_page(response):
     assert response.headers["Retry-After"] == "30"
     assert response.headers["Cache-Control"] == "no-store"
     page = response.get_data(as_text=True)
-    assert "The registry cannot reach its database at the moment." in page
+    assert "The registry's database is not available at the moment." in page
     assert 'class="navbar' in page  # the site's layout
     assert "<footer" in page
     assert "Internal Server Error" not in page
@@ -224,7 +224,7 @@ def test_a_database_outage_is_the_same_page_for_someone_signed_in(
 def test_a_database_outage_speaks_chinese_by_default(database_down_app):
     response = database_down_app.test_client().get("/")
     assert response.status_code == 503
-    assert "暂时无法连接数据库" in response.get_data(as_text=True)
+    assert "数据库暂时不可用" in response.get_data(as_text=True)
 
 
 def test_a_database_outage_under_api_is_a_json_503(database_down_app):

@@ -50,7 +50,7 @@ def test_writes_work_again_once_the_database_is_writable(
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     refused = AuthActions(client).login(account.email)
     assert refused.status_code == 503  # signing in writes to the audit log
-    assert "The registry cannot reach its database" in refused.get_data(as_text=True)
+    assert "The registry's database is not available" in refused.get_data(as_text=True)
 
     database_access.writable = True  # the operator fixes the file or the fail-over; no restart
     signed_in = AuthActions(client).login(account.email)
