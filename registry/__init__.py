@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from registry import config
 from registry.config import PROJECT_ROOT
 from registry.db import configure_sqlite, discard_lost_connections
-from registry.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from registry.extensions import babel, bootstrap, csrf, db, init_limiter, login_manager, migrate
 from registry.security import SecureCookiesOverHttps
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.install_template_gettext(app)
     i18n.install_cached_formats(app)
-    limiter.init_app(app)
+    init_limiter(app)
     bootstrap.init_app(app)
     init_login(app, login_manager)
     init_security(app)
