@@ -65,8 +65,7 @@ def create(path: Path, force: bool, pg_dump: str) -> None:
 def backup_sqlite(source: Path, target: Path) -> int:
     """Copy the SQLite database page by page in one read transaction, check the copy, and
     leave it as one file (no -wal); return how many audit events it holds."""
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
+    partial = _private_file(target)
     origin = sqlite3.connect(source)
     copy = sqlite3.connect(partial)
     try:
@@ -105,7 +104,7 @@ def backup_postgresql(url: URL, target: Path, pg_dump: str) -> None:
             f"cannot dump a newer server; install postgresql-client-{server} and name it with "
             "--pg-dump"
         )
-    partial = target.with_name(target.name + ".partial")
+    partial = _private_file(target)
     environment = dict(os.environ)
     if url.password:
         environment["PGPASSWORD"] = str(url.password)  # not on the command line, where ps shows it
@@ -149,6 +148,15 @@ def secrets_reminder() -> list[str]:
         lines.append(f"  {Path(current_app.instance_path) / 'secret_key'} (sessions)")
     lines.append(f"  {key_file()} (signs commitment receipts; anyone holding it can forge them)")
     return lines
+
+
+def _private_file(target: Path) -> Path:
+    """An empty file beside the target, readable by its owner only (a backup holds every
+    account and complaint), to be renamed into place once complete."""
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return partial
 
 
 def _size(path: Path) -> str:

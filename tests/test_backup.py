@@ -45,6 +45,7 @@ def test_a_sqlite_backup_restores_into_a_fresh_file(app, runner, make_account, t
     assert "secret_key" in result.stderr
     assert "signing_key.pem" in result.stderr  # not in the backup: copied separately
     assert not backup.with_name(backup.name + "-wal").exists()  # one self-contained file
+    assert backup.stat().st_mode & 0o777 == 0o600
 
     restored = tmp_path / "restored" / "registry.sqlite3"
     restored.parent.mkdir()
@@ -91,6 +92,7 @@ def test_a_postgresql_backup_restores_into_a_fresh_database(
     backup = tmp_path / "registry.dump"
     result = runner.invoke(args=["backup", "create", str(backup)])
     assert result.exit_code == 0, result.output
+    assert backup.stat().st_mode & 0o777 == 0o600
 
     server = make_url(database_url).set(drivername="postgresql")
     scratch = f"{server.database}_restore_{uuid.uuid4().hex[:8]}"
