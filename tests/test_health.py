@@ -134,6 +134,18 @@ def test_healthz_answers_in_time_when_the_database_hangs(tmp_path):
             assert body["components"]["database"]["error"] == "timeout"
 
 
+def test_a_probe_that_breaks_is_reported_not_a_crash(app, monkeypatch):
+    from registry.public import health as checks
+
+    def broken(app):
+        raise RuntimeError("a bug in the probe")
+
+    monkeypatch.setattr(checks, "_read_then_write", broken)
+    status, body = health(app)
+    assert status == 503
+    assert body["components"]["database"]["error"] == "RuntimeError"
+
+
 def test_a_nearly_full_disk_degrades_and_a_full_one_makes_it_unavailable(app):
     app.config["HEALTH_DISK_LOW_FREE_MB"] = 2**40  # more than any disk here holds
     status, body = health(app)

@@ -28,7 +28,7 @@ import redis
 from cryptography.exceptions import InvalidSignature
 from flask import Flask
 from sqlalchemy import func, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ratings.results.models import RatingRun
@@ -48,7 +48,7 @@ BUSY_SQLSTATES = frozenset({"55P03", "57014"})  # lock_not_available, query_canc
 # The probe write: a row every installation has, changed to itself and rolled back.
 PROBE_WRITE = "UPDATE alembic_version SET version_num = version_num"
 
-_probes: dict[int, tuple[Future, float]] = {}  # per engine: the probe running, its start
+_probes: dict[Engine, tuple[Future, float]] = {}  # per engine: the probe running, its start
 _probes_lock = threading.Lock()
 
 
@@ -110,11 +110,11 @@ def database_and_daily_job(app: Flask) -> tuple[dict, dict]:
     timeout = float(app.config["HEALTH_TIMEOUT_SECONDS"])
     engine = db.engine
     with _probes_lock:
-        running = _probes.get(id(engine))
-        if running is None or running[0].done():
-            running = (_start_probe(app), time.monotonic())
-            _probes[id(engine)] = running
-    future, started = running
+        for finished in [key for key, (future, _) in _probes.items() if future.done()]:
+            del _probes[finished]
+        if engine not in _probes:  # else the probe still running answers this check too
+            _probes[engine] = (_start_probe(app), time.monotonic())
+        future, started = _probes[engine]
     try:
         return future.result(timeout=max(0.0, started + timeout - time.monotonic()))
     except FutureTimeout:
@@ -123,7 +123,10 @@ def database_and_daily_job(app: Flask) -> tuple[dict, dict]:
         database = component(
             UNAVAILABLE, backend=engine.dialect.name, error="timeout", waited_seconds=waited
         )
-        return database, component(DEGRADED, error="database unavailable")
+    except Exception as error:  # a probe that failed unexpectedly says so, not a 500
+        log.exception("health check: the database probe failed")
+        database = component(UNAVAILABLE, backend=engine.dialect.name, error=_name(error))
+    return database, component(DEGRADED, error="database unavailable")
 
 
 def _start_probe(app: Flask) -> Future:
