@@ -10,8 +10,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registry import config
 from registry.config import PROJECT_ROOT
-from registry.db import configure_sqlite
-from registry.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from registry.db import configure_sqlite, discard_lost_connections
+from registry.extensions import babel, bootstrap, csrf, db, init_limiter, login_manager, migrate
 from registry.security import SecureCookiesOverHttps
 
 log = logging.getLogger(__name__)
@@ -99,12 +99,13 @@ def init_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(app, db.engine)
+        discard_lost_connections(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.install_template_gettext(app)
     i18n.install_cached_formats(app)
-    limiter.init_app(app)
+    init_limiter(app)
     bootstrap.init_app(app)
     init_login(app, login_manager)
     init_security(app)
@@ -236,13 +237,15 @@ def register_errors(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """flask accounts / audit / demo / translations commands, and the blacklist's."""
+    """flask accounts / audit / backup / demo / translations commands, and the blacklist's."""
     from blacklist.cli import blacklist_cli
     from ratings.results.cli import ratings_cli
+    from registry.backup import backup_cli
     from registry.cli import register
     from registry.jobs import jobs_cli
 
     register(app)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(blacklist_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(ratings_cli)

@@ -16,7 +16,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
     # Database. DATABASE_URL overrides; the default is a SQLite file in the instance folder.
+    # Pooled connections are tested before use (a PostgreSQL server that restarted or ended
+    # them); connections that met a lost server, a read-only SQLite file, a disk I/O error
+    # or a full disk are discarded (registry.db.discard_lost_connections).
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # PostgreSQL: give up connecting after this many seconds (a server that is down or
+    # unreachable answers a 503 page rather than hanging every worker), and drop a connection
+    # whose sent data stays unacknowledged as long (a network that went silent). Unused when
+    # the URL says its own connect_timeout.
+    "DATABASE_CONNECT_TIMEOUT_SECONDS": 5,
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
     # SQLite reads up to this much of the database file through memory maps (shared by every
     # connection and worker through the OS page cache) instead of its own 2 MB page cache,
@@ -46,6 +54,13 @@ DEFAULTS = {
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per 5 minutes",
     "LOGIN_LIMIT_PER_ADDRESS": "30 per 5 minutes",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # When Redis (REDIS_URL) cannot be reached, each worker counts the same limits in its own
+    # memory (logged as "Rate limit storage unreachable") and goes back to Redis once it
+    # answers again: an outage of Redis never stops anyone signing in. Any other error of the
+    # limiter is logged and lets the request through. Redis gets a second to answer.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     # Passwords.
     "PASSWORD_MIN_LENGTH": 12,
     # Lists.
@@ -176,6 +191,16 @@ DEFAULTS = {
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     "TRUSTED_PROXIES": 0,
     "REDIS_URL": None,
+    # Health (/healthz, docs/operator.md "Health checks"). The database must answer within
+    # TIMEOUT seconds. Free space under the instance folder (and a SQLite database's folder)
+    # below DISK_MIN_FREE_MB makes the registry unavailable, below DISK_LOW_FREE_MB degraded.
+    # The last successful daily job older than DAILY_JOB_MAX_AGE_HOURS degrades it.
+    "HEALTH_TIMEOUT_SECONDS": 3,
+    "HEALTH_DISK_MIN_FREE_MB": 50,
+    "HEALTH_DISK_LOW_FREE_MB": 500,
+    "HEALTH_DAILY_JOB_MAX_AGE_HOURS": 30,
+    # Pages answered while the database is unavailable ask clients to retry after this long.
+    "UNAVAILABLE_RETRY_AFTER_SECONDS": 30,
     # Inbox notices are also mailed when MAIL_SERVER is set (plain SMTP, STARTTLS if asked).
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
@@ -201,6 +226,11 @@ def load(app: Flask, overrides: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = _default_database_url(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        app.config["DATABASE_CONNECT_TIMEOUT_SECONDS"],
     )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
@@ -238,6 +268,21 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def engine_options(url: str, configured: dict, connect_timeout: int) -> dict:
+    """The engine options, with PostgreSQL's connect and acknowledgement timeouts added
+    unless the URL or the options already set them (a copy: DEFAULTS stay as they are)."""
+    options = dict(configured)
+    if not url.startswith("postgresql") or not connect_timeout:
+        return options
+    connect_args = dict(options.get("connect_args") or {})
+    if "connect_timeout=" not in url:
+        connect_args.setdefault("connect_timeout", int(connect_timeout))
+    if "tcp_user_timeout=" not in url:
+        connect_args.setdefault("tcp_user_timeout", int(connect_timeout) * 1000)
+    options["connect_args"] = connect_args
+    return options
 
 
 def _default_database_url(app: Flask) -> str:

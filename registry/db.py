@@ -1,5 +1,6 @@
 """The declarative base, the shared `db` object, and the SQLite connection discipline."""
 
+import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -14,6 +15,8 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql import sqltypes
 
 from registry import dates
+
+log = logging.getLogger(__name__)
 
 # Named constraints from the first migration on, so Alembic can alter them on every backend.
 NAMING_CONVENTION = {
@@ -237,6 +240,48 @@ def configure_sqlite(app: Flask, engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_expected() else "BEGIN")
+
+
+# Errors after which a pooled connection is not to be trusted again, though the database may
+# come back: SQLite opens a file it may not write read-only and keeps that connection
+# read-only after the file is writable again, and a connection that met an I/O error or a
+# full disk is in a state nobody knows; a PostgreSQL connection whose server ended it, went
+# away or became a read-only standby (a fail-over) must be opened afresh.
+SQLITE_LOST_CONNECTION = ("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN")
+SQLITE_LOST_MESSAGES = (
+    "attempt to write a readonly database",
+    "disk i/o error",
+    "database or disk is full",
+    "unable to open database file",
+)
+POSTGRESQL_LOST_STATES = frozenset({"57P01", "57P02", "57P03", "25006"})
+
+
+def lost_connection(error: BaseException) -> bool:
+    """Whether a driver error means the connection it came from must be discarded."""
+    sqlite_name = getattr(error, "sqlite_errorname", None)
+    if sqlite_name:
+        return sqlite_name.startswith(SQLITE_LOST_CONNECTION)
+    sqlstate = getattr(error, "sqlstate", None)
+    if sqlstate:
+        return sqlstate.startswith("08") or sqlstate in POSTGRESQL_LOST_STATES
+    message = str(error).lower()
+    return any(text in message for text in SQLITE_LOST_MESSAGES)
+
+
+def discard_lost_connections(engine: Engine) -> None:
+    """Treat the errors of lost_connection as disconnects: SQLAlchemy then drops that
+    connection and every other one pooled before it, and the next request opens a fresh
+    one, so the registry recovers by itself once the fault ends, without a restart."""
+
+    @event.listens_for(engine, "handle_error")
+    def on_error(context):
+        if context.is_disconnect or context.original_exception is None:
+            return
+        error = context.original_exception
+        if lost_connection(error):
+            log.warning("database: discarding the pooled connections after: %s", error)
+            context.is_disconnect = True
 
 
 _reading_only: ContextVar[bool] = ContextVar("reading_only", default=False)

@@ -1,11 +1,7 @@
 """Pages anyone can open, the signed-in landing page, and the health check."""
 
-import logging
-
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from flask_login import current_user
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from blacklist.queries import outcome as listing_outcome
 from ratings.engagements.queries import review_page
@@ -15,12 +11,11 @@ from registry.agencies import queries
 from registry.agencies.search import AgencySearch
 from registry.agencies.search_pages import find_agencies
 from registry.dates import local_today
-from registry.db import db, text_search_problem
+from registry.public import health
 from registry.public.forms import SearchForm
 from registry.public.profile import profile_evidence
 
 bp = Blueprint("public", __name__)
-log = logging.getLogger(__name__)
 
 
 @bp.route("/")
@@ -92,19 +87,8 @@ def agency_profile(credit_code: str):
 @bp.route("/healthz")
 @allow(anyone)
 def healthz():
-    """Liveness and database state, for load balancers and monitors."""
-    database = {"backend": db.engine.dialect.name}
-    try:
-        db.session.execute(text("SELECT 1"))
-        database["ok"] = True
-        problem = text_search_problem(db.session.connection())
-        database["text_search"] = problem or "ok"
-    except SQLAlchemyError as error:
-        db.session.rollback()
-        log.warning("health check: database unreachable: %s", error)
-        database.update(ok=False, error=type(error).__name__)
-    status = 200 if database["ok"] else 503
-    body = {"status": "ok" if database["ok"] else "unavailable", "database": database}
-    response = jsonify(body)
+    """Whether each part the registry needs works, for load balancers and monitors."""
+    report = health.check(current_app._get_current_object())
+    response = jsonify(report.body)
     response.headers["Cache-Control"] = "no-store"
-    return response, status
+    return response, report.http_status
