@@ -115,6 +115,18 @@ def test_a_decision_recorded_but_refused_to_the_client_is_a_phantom(soak):
     assert len(compare(ledger, soak.since).phantom) == 1
 
 
+def test_a_retried_decision_refused_as_already_made_is_explained_by_its_first_copy(soak):
+    complaint = soak.file("SOAK-abc123-1-1")
+    complaints.accept_complaint(soak.regulator, complaint)
+    db.session.commit()
+    retried = soak.accepted(complaint.id, REFUSED)  # the first POST landed, its answer was lost
+    retried.retried = True
+
+    findings = compare(Ledger([soak.filed("SOAK-abc123-1-1"), retried]), soak.since)
+
+    assert (findings.phantom, findings.lost) == ([], [])
+
+
 def test_two_rows_from_one_retried_attempt_are_a_duplicate(soak):
     soak.file("SOAK-abc123-1-1")
     soak.file("SOAK-abc123-1-1")

@@ -120,7 +120,7 @@ def _check_creations(ledger: Ledger, events: list[AuditEvent], findings: Finding
 
 
 def _judge_marker(action, marker, found: list[int], tried: list[Entry], findings) -> None:
-    outcomes = Counter(entry.outcome for entry in tried)
+    outcomes = Counter(_explaining(entry) for entry in tried)
     if outcomes[Outcome.ACKNOWLEDGED] and not found:
         findings.lost.append(f"{action} {marker}: acknowledged, not in the database")
     if len(found) > 1:
@@ -129,6 +129,14 @@ def _judge_marker(action, marker, found: list[int], tried: list[Entry], findings
     if found and not explained:
         told = ", ".join(f"{e.outcome} {e.status}" for e in tried) or "never attempted"
         findings.phantom.append(f"{action} {marker}: rows {found}, but the client was told {told}")
+
+
+def _explaining(entry: Entry) -> Outcome:
+    """A retried POST's first copy got no answer: it may have landed, whatever the retry was
+    told (a refusal "already decided", say), so it explains a row as an unknown outcome does."""
+    if entry.retried and entry.outcome != Outcome.ACKNOWLEDGED:
+        return Outcome.UNKNOWN
+    return entry.outcome
 
 
 def _marked_rows(creation: Creation) -> dict[str, list[int]]:
@@ -173,7 +181,7 @@ def _check_transitions(ledger: Ledger, events: list[AuditEvent], findings: Findi
     told: dict[tuple, Counter] = defaultdict(Counter)
     for entry in ledger.entries:
         if entry.action in TRANSITIONS:
-            told[(entry.client, entry.action, entry.object_id)][entry.outcome] += 1
+            told[(entry.client, entry.action, entry.object_id)][_explaining(entry)] += 1
     happened = Counter(
         (event.actor_label, event.action, _object_key(event, TRANSITIONS[event.action]))
         for event in events

@@ -15,12 +15,20 @@ from bench.soak.pages import Form, Page, parse
 
 @dataclass
 class Timing:
-    """One request: when it started (monotonic), how long it took, read or write, status."""
+    """One request: when it started (monotonic), how long it took, what it was, its status.
+
+    what: "read" (GET), "write" (a form's POST) or "sign-in" (the POST to /login, which
+    checks a password hash and so costs more than any other write).
+    """
 
     started: float
     seconds: float
-    write: bool
+    what: str
     status: int | None
+
+    @property
+    def write(self) -> bool:
+        return self.what == "write"
 
 
 @dataclass
@@ -57,7 +65,7 @@ class Client:
 
     # --- requests -------------------------------------------------------------------------
 
-    def _send(self, method: str, url: str, *, write: bool, **kwargs) -> httpx.Response:
+    def _send(self, method: str, url: str, *, what: str, **kwargs) -> httpx.Response:
         started = time.monotonic()
         status = None
         try:
@@ -65,12 +73,12 @@ class Client:
             status = response.status_code
             return response
         finally:
-            self.meter.add(Timing(started, time.monotonic() - started, write, status))
+            self.meter.add(Timing(started, time.monotonic() - started, what, status))
 
     def get(self, url: str, **params) -> tuple[httpx.Response, Page | None]:
         """A page, read as a browser would; a transport failure gives (None, None)."""
         try:
-            response = self._send("GET", url, write=False, params=params or None)
+            response = self._send("GET", url, what="read", params=params or None)
         except httpx.TransportError:
             return None, None
         if "text/html" not in response.headers.get("content-type", ""):
@@ -81,18 +89,20 @@ class Client:
                 form.action = response.url.raw_path.decode()
         return response, page
 
-    def sign_in(self) -> bool:
-        _response, page = self.get("/login")
-        form = page and page.form_to(r"/login")
-        if form is None:
-            return False
-        answer = self._send(
-            "POST",
-            "/login",
-            write=True,
-            data=form.filled(email=self.email, password=self.password),
-        )
-        return answer.status_code in (302, 303) and "/login" not in answer.headers["location"]
+    def sign_in(self, attempts: int = 2) -> bool:
+        """Sign in through the login form; a try that gets no answer is made once more."""
+        for _attempt in range(attempts):
+            _response, page = self.get("/login")
+            form = page and page.form_to(r"/login")
+            if form is None:
+                continue
+            data = form.filled(email=self.email, password=self.password)
+            try:
+                answer = self._send("POST", "/login", what="sign-in", data=data)
+            except httpx.TransportError:
+                continue
+            return answer.status_code in (302, 303) and "/login" not in answer.headers["location"]
+        return False
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -128,7 +138,7 @@ class Client:
             empty = ("", b"", "application/octet-stream")
             files = [(name, empty) for name in form.file_fields] or [("_", empty)]
         try:
-            return self._send("POST", form.action, write=True, data=data, files=files)
+            return self._send("POST", form.action, what="write", data=data, files=files)
         except httpx.TransportError:
             return None
 

@@ -60,8 +60,8 @@ class Result:
     def server_errors(self) -> int:
         return sum(1 for t in self.timings if t.status is not None and t.status >= 500)
 
-    def latency(self, write: bool, during_recompute: bool = False) -> Latency:
-        chosen = [t for t in self.timings if t.write == write]
+    def latency(self, what: str, during_recompute: bool = False) -> Latency:
+        chosen = [t for t in self.timings if t.what == what]
         if during_recompute:
             if self.recompute is None:
                 return Latency()
@@ -99,7 +99,7 @@ class Result:
             ),
         ]
         if self.recompute is not None and self.database == "sqlite":
-            p95 = self.latency(write=True, during_recompute=True).p95
+            p95 = self.latency("write", during_recompute=True).p95
             rows.append(("write p95 during a full recompute < 1 s", f"{p95:.3f} s", p95 < 1.0))
         return rows
 
@@ -110,7 +110,8 @@ class Result:
 
 def table(result: Result) -> str:
     """The figures and the targets, as a plain-text table."""
-    reads, writes = result.latency(write=False), result.latency(write=True)
+    reads, writes = result.latency("read"), result.latency("write")
+    sign_ins = result.latency("sign-in")
     lines = [
         f"Soak on {result.database}: {result.servers} server(s) × {result.workers} workers, "
         f"{result.clients} clients ({result.signed_in} signed in), {result.seconds:.0f} s",
@@ -121,9 +122,10 @@ def table(result: Result) -> str:
         _row("writes without an answer", f"{result.unknown} ({result.retried} retried)"),
         _row("reads p50 / p95 / max (s)", f"{reads}  ({reads.count})"),
         _row("writes p50 / p95 / max (s)", f"{writes}  ({writes.count})"),
+        _row("sign-ins p50 / p95 / max (s)", f"{sign_ins}  ({sign_ins.count})"),
     ]
     if result.recompute is not None:
-        during = result.latency(write=True, during_recompute=True)
+        during = result.latency("write", during_recompute=True)
         start, end = result.recompute
         lines.append(
             _row(f"writes during recompute ({end - start:.0f} s)", f"{during}  ({during.count})")

@@ -138,14 +138,21 @@ def timed_phase(found, instance, servers, meter: Meter, run_id: str):
             client, instance.world, Markers(run_id, number), random.Random(number)
         )
         workers.append(worker)
+    ready = threading.Barrier(len(workers) + 1)
     threads = [
-        threading.Thread(target=_work, args=(worker, stop, found.think), daemon=True)
+        threading.Thread(target=_work, args=(worker, ready, stop, found.think), daemon=True)
         for worker in workers
     ]
-    say(f"Soaking: {len(threads)} clients on {len(servers)} server(s) for {found.seconds:.0f} s")
+    say(f"Signing in {len(threads)} clients at once")
     begun = time.monotonic()
     for thread in threads:
         thread.start()
+    ready.wait()  # the timed work starts once everyone has signed in (or failed to)
+    say(
+        f"Soaking: {len(threads)} clients on {len(servers)} server(s) for {found.seconds:.0f} s "
+        f"(the sign-ins took {time.monotonic() - begun:.0f} s)"
+    )
+    begun = time.monotonic()
     recompute: dict = {}
     recomputer = None
     if found.recompute:
@@ -168,8 +175,11 @@ def timed_phase(found, instance, servers, meter: Meter, run_id: str):
     return ledger, signed_in, recompute
 
 
-def _work(worker, stop: threading.Event, think: float) -> None:
-    worker.signed_in = worker.client.sign_in()
+def _work(worker, ready: threading.Barrier, stop: threading.Event, think: float) -> None:
+    try:
+        worker.signed_in = worker.client.sign_in()
+    finally:
+        ready.wait()
     if not worker.signed_in:
         return
     while not stop.is_set():
@@ -219,10 +229,11 @@ def race_phase(found, instance, servers, meter: Meter, run_id: str):
 
 def progress(meter: Meter, elapsed: float) -> None:
     timings = meter.snapshot()
-    window = [t for t in timings if t.started >= time.monotonic() - 10]
+    recent = time.monotonic() - 10
+    window = [t for t in timings if t.started + t.seconds >= recent]  # finished lately
     errors = sum(1 for t in timings if t.status is None or t.status >= 500)
-    reads = Latency.of([t.seconds for t in window if not t.write])
-    writes = Latency.of([t.seconds for t in window if t.write])
+    reads = Latency.of([t.seconds for t in window if t.what == "read"])
+    writes = Latency.of([t.seconds for t in window if t.what == "write"])
     say(
         f"  {elapsed:5.0f} s  requests {len(timings):6d}  writes "
         f"{sum(t.write for t in timings):5d}  errors {errors:3d}  "
@@ -238,8 +249,8 @@ def _count_locked(log: Path) -> int:
 
 def summary(result: Result) -> dict:
     """The figures as JSON, for docs/PERFORMANCE.md and the lead's note."""
-    reads, writes = result.latency(False), result.latency(True)
-    during = result.latency(True, during_recompute=True)
+    reads, writes = result.latency("read"), result.latency("write")
+    during = result.latency("write", during_recompute=True)
     return {
         "database": result.database,
         "servers": result.servers,
@@ -252,6 +263,7 @@ def summary(result: Result) -> dict:
         "writes_refused": result.refused,
         "reads": asdict(reads),
         "writes": asdict(writes),
+        "sign_ins": asdict(result.latency("sign-in")),
         "writes_during_recompute": asdict(during) if result.recompute else None,
         "server_errors": result.server_errors,
         "database_is_locked": result.locked,
