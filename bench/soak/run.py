@@ -16,6 +16,7 @@ from bench.soak.ledger import Ledger, Markers, Outcome
 from bench.soak.races import Races
 from bench.soak.report import Latency, Result, details, table
 from bench.soak.work import WORKERS
+from registry.db import db
 
 # One per error: the line SQLAlchemy adds to the driver's "database is locked".
 LOCKED = re.compile(r"OperationalError\) database is locked")
@@ -99,6 +100,7 @@ def soak(found: argparse.Namespace, instance: setup.Instance) -> Result:
     app = instance.app()
     with app.app_context():
         findings = checks.compare(ledger, instance.start_seq)
+        db.engine.dispose()
     audit = setup.flask(instance, "audit", "verify", check=False)
     ratings = setup.flask(instance, "ratings", "recompute", "--check", check=False)
     notes = [] if ratings.returncode == 0 else ["ratings check:", ratings.stdout[-2000:]]
