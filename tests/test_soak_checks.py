@@ -1,12 +1,15 @@
-"""The soak's checker (bench/soak/checks.py) on a handcrafted ledger and database, without
-servers: it must find each kind of problem it claims to find, and nothing on a clean run."""
+"""The soak's checker (bench/soak/checks.py) on a handcrafted ledger and database, and its
+client's reading of answers, without servers: each must find what it claims to find, and
+nothing on a clean run."""
 
 from datetime import date
 
+import httpx
 import pytest
 from sqlalchemy import delete, select
 
 from bench.soak.checks import compare
+from bench.soak.clients import Client, Meter
 from bench.soak.ledger import Entry, Ledger, Outcome
 from bench.soak.pages import parse
 from ratings.complaints import services as complaints
@@ -236,3 +239,72 @@ line</textarea><div class="invalid-feedback d-block">Enter the text.</div></form
     assert form.values["text"] == "line"
     assert page.flashes == [("success", "Saved it.")]
     assert page.errors == ["Enter the text."]
+
+
+# --- what the client counts as acknowledged, refused, an error or unknown ----------------------
+
+FORM = parse(
+    '<form method="post" action="/complaints/new/X"><input type="hidden" name="csrf_token" '
+    'value="t"><textarea name="text"></textarea></form>'
+).forms[0]
+SUCCESS = '<div class="alert alert-success alert-dismissible">Your complaint TS-1 was sent.</div>'
+WARNING = '<div class="alert alert-danger alert-dismissible">This fee has already ended.</div>'
+
+
+def soak_client(*answers):
+    """A Client whose server gives `answers` in turn (a response, or an exception to raise)."""
+    queue, posted = list(answers), []
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            posted.append(request.content)
+        answer = queue.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    client = Client("http://soak.test", "soak-public-1@soak.example", "pw", Meter())
+    client.http = httpx.Client(base_url="http://soak.test", transport=httpx.MockTransport(serve))
+    return client, posted
+
+
+def html(status: int, body: str = "", **headers) -> httpx.Response:
+    return httpx.Response(status, text=body, headers={"content-type": "text/html", **headers})
+
+
+def test_a_redirect_to_a_success_flash_is_acknowledged_with_the_created_id():
+    client, posted = soak_client(html(302, location="/complaints/41"), html(200, SUCCESS))
+
+    entry = client.submit(FORM, "complaint.filed", created=r"/complaints/(\d+)", text="收费过高")
+
+    assert (entry.outcome, entry.object_id, entry.retried) == (ACKNOWLEDGED, 41, False)
+    assert b"csrf_token=t" in posted[0]
+
+
+@pytest.mark.parametrize(
+    ("answers", "outcome"),
+    [
+        ((html(400, '<div class="invalid-feedback">Enter the text.</div>'),), REFUSED),
+        ((html(200, '<div class="alert alert-danger">Already decided.</div>'),), REFUSED),
+        ((html(302, location="/my/agency/fees"), html(200, WARNING)), REFUSED),
+        ((html(409, "Someone else changed this"),), REFUSED),
+        ((html(500, "Internal Server Error"),), Outcome.ERROR),
+        ((httpx.ReadTimeout("slow"), httpx.ConnectError("down")), UNKNOWN),
+    ],
+)
+def test_refusals_errors_and_silence_are_never_counted_as_acknowledged(answers, outcome):
+    client, _posted = soak_client(*answers)
+
+    assert client.submit(FORM, "complaint.filed").outcome == outcome
+
+
+def test_a_post_without_an_answer_is_sent_once_more_with_the_same_tokens():
+    client, posted = soak_client(
+        httpx.ReadTimeout("slow"), html(302, location="/complaints/7"), html(200, SUCCESS)
+    )
+
+    entry = client.submit(FORM, "complaint.filed", text="收费过高")
+
+    assert (entry.outcome, entry.retried) == (ACKNOWLEDGED, True)
+    assert len(posted) == 2
+    assert posted[0] == posted[1]

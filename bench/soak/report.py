@@ -43,6 +43,7 @@ class Result:
     seconds: float
     timings: list[Timing]
     acknowledged: int
+    by_action: dict[str, int]  # acknowledged writes of each action
     refused: int
     unknown: int
     retried: int
@@ -118,6 +119,7 @@ def table(result: Result) -> str:
         "",
         _row("requests", str(len(result.timings))),
         _row("writes acknowledged", str(result.acknowledged)),
+        *_by_action(result.by_action),
         _row("writes refused (4xx, form again)", str(result.refused)),
         _row("writes without an answer", f"{result.unknown} ({result.retried} retried)"),
         _row("reads p50 / p95 / max (s)", f"{reads}  ({reads.count})"),
@@ -156,6 +158,14 @@ def details(result: Result, limit: int = 10) -> str:
             if len(found) > limit:
                 lines.append(f"  … and {len(found) - limit} more")
     return "\n".join(lines + result.notes)
+
+
+def _by_action(counts: dict[str, int], per_line: int = 3) -> list[str]:
+    items = [f"{action} {count}" for action, count in sorted(counts.items())]
+    return [
+        _row("  of which" if n == 0 else "", ", ".join(items[n : n + per_line]))
+        for n in range(0, len(items), per_line)
+    ]
 
 
 def _row(name: str, value: str) -> str:

@@ -7,6 +7,7 @@ import re
 import secrets
 import threading
 import time
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
@@ -114,6 +115,7 @@ def soak(found: argparse.Namespace, instance: setup.Instance) -> Result:
         seconds=found.seconds,
         timings=meter.snapshot(),
         acknowledged=ledger.count(Outcome.ACKNOWLEDGED),
+        by_action=dict(Counter(entry.action for entry in ledger.acknowledged())),
         refused=ledger.count(Outcome.REFUSED),
         unknown=ledger.count(Outcome.UNKNOWN),
         retried=sum(entry.retried for entry in ledger.entries),
@@ -262,6 +264,7 @@ def summary(result: Result) -> dict:
         "agencies_generated": result.agencies,
         "requests": len(result.timings),
         "writes_acknowledged": result.acknowledged,
+        "acknowledged_by_action": result.by_action,
         "writes_refused": result.refused,
         "reads": asdict(reads),
         "writes": asdict(writes),
