@@ -58,6 +58,11 @@ class Result:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def unanswered(self) -> int:
+        """Requests that got no answer within the client's timeout (or lost the connection)."""
+        return sum(1 for t in self.timings if t.status is None)
+
+    @property
     def server_errors(self) -> int:
         return sum(1 for t in self.timings if t.status is not None and t.status >= 500)
 
@@ -117,7 +122,7 @@ def table(result: Result) -> str:
         f"Soak on {result.database}: {result.servers} server(s) × {result.workers} workers, "
         f"{result.clients} clients ({result.signed_in} signed in), {result.seconds:.0f} s",
         "",
-        _row("requests", str(len(result.timings))),
+        _row("requests", f"{len(result.timings)} ({result.unanswered} without an answer)"),
         _row("writes acknowledged", str(result.acknowledged)),
         *_by_action(result.by_action),
         _row("writes refused (4xx, form again)", str(result.refused)),

@@ -271,6 +271,7 @@ def summary(result: Result) -> dict:
         "sign_ins": asdict(result.latency("sign-in")),
         "writes_during_recompute": asdict(during) if result.recompute else None,
         "server_errors": result.server_errors,
+        "requests_without_an_answer": result.unanswered,
         "database_is_locked": result.locked,
         "lost": len(result.findings.lost),
         "phantom": len(result.findings.phantom),

@@ -23,6 +23,8 @@ from psycopg import sql
 from sqlalchemy import func, select
 
 from bench.soak.work import World
+from ratings.complaints import services as complaints
+from ratings.engagements import services as engagements
 from registry import create_app
 from registry.accounts import services as accounts
 from registry.accounts.models import Account
@@ -190,20 +192,22 @@ def make_accounts(instance: Instance, clients: int, races: int, seed: int = 15) 
         decider = regulators[0]
         eligible = _eligible_agencies(counts["agency"] + 200, rng)
         soak_agencies, others = eligible[: counts["agency"]], eligible[counts["agency"] :]
+        staff = []
         for n, agency in enumerate(soak_agencies):
             email = f"soak-agency-{n}@soak.example"
-            _agency_staff(email, agency, decider)
+            staff.append(_agency_staff(email, agency, decider))
             if n < races:
                 instance.twins[email] = f"soak-agency-{n}-twin@soak.example"
                 _agency_staff(instance.twins[email], agency, decider)
         for n in range(counts["enterprise"]):
-            agencies.register_enterprise(
+            registration = agencies.register_enterprise(
                 email=f"soak-enterprise-{n}@soak.example",
                 display_name=f"浸泡测试企业{n}",
                 password=PASSWORD,
                 credit_code=generate_credit_code(rng, prefix="91320281"),
                 name=f"江阴浸泡测试第{n}有限公司",
             )
+            _work_in_progress(registration, staff[n % len(staff)], decider)
         instance.pending_agencies = [_pending_agency(n, rng).id for n in range(races)]
         db.session.commit()
         instance.accounts = [SoakAccount(account.email, "regulator") for account in regulators] + [
@@ -239,10 +243,42 @@ def _staff(email: str, role: str) -> Account:
     )
 
 
-def _agency_staff(email: str, agency: Agency, decider: Account) -> None:
+def _agency_staff(email: str, agency: Agency, decider: Account) -> Account:
     """An agency user who asked to act for the agency, approved by a regulator."""
     account = _staff(email, "agency")
     agencies.decide_link(decider, agencies.request_link(account, agency.credit_code), approve=True)
+    return account
+
+
+def _work_in_progress(registration, staff: Account, regulator: Account) -> None:
+    """What an enterprise has under way with its agency when the soak starts, so that every
+    step has work from the first minute: a delivery to confirm, confirmed work to review,
+    an accepted complaint for the agency to answer."""
+    account, agency = registration.account, staff.agency
+    offer = db.session.execute(
+        FeeSchedule.in_force_on(local_today(), agency_id=agency.id).limit(1)
+    ).scalar_one()
+    for confirmed in (False, True):
+        engagement = engagements.record_engagement(
+            account,
+            registration.enterprise,
+            engagements.EngagementDetails(
+                agency_id=agency.id,
+                service_item_id=offer.service_item_id,
+                agreed_fee=offer.fee_min,
+                start_date=local_today(),
+                project="浸泡测试之前的项目",
+            ),
+        )
+        engagements.accept_engagement(staff, engagement)
+        engagements.mark_delivered(staff, engagement)
+        if confirmed:
+            engagements.confirm_delivery(account, engagement)
+    complaint = complaints.file_complaint(
+        account,
+        complaints.ComplaintDetails(agency=agency, category="delay", text="浸泡测试之前的投诉。"),
+    )
+    complaints.accept_complaint(regulator, complaint)
 
 
 def _eligible_agencies(count: int, rng: random.Random) -> list[Agency]:
