@@ -8,7 +8,7 @@ import secrets
 import threading
 import time
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench.soak import checks, setup
@@ -89,9 +89,9 @@ def soak(found: argparse.Namespace, instance: setup.Instance) -> Result:
     meter = Meter()
     run_id = secrets.token_hex(3)
     try:
-        ledger, signed_in, recompute = timed_phase(found, instance, servers, meter, run_id)
+        timed = timed_phase(found, instance, servers, meter, run_id)
         race_results, race_ledger = race_phase(found, instance, servers, meter, run_id)
-        ledger.extend(race_ledger)
+        ledger = Ledger([*timed.ledger.entries, *race_ledger.entries])
     finally:
         setup.stop_servers(servers)
     with (instance.folder / "ledger.jsonl").open("w") as handle:  # kept with --keep
@@ -104,7 +104,12 @@ def soak(found: argparse.Namespace, instance: setup.Instance) -> Result:
         db.engine.dispose()
     audit = setup.flask(instance, "audit", "verify", check=False)
     ratings = setup.flask(instance, "ratings", "recompute", "--check", check=False)
-    notes = [] if ratings.returncode == 0 else ["ratings check:", ratings.stdout[-2000:]]
+    failures = timed.failures
+    notes = [f"the soak's own exceptions: {len(failures)}", *failures[:5]] if failures else []
+    if timed.recompute_exit:
+        notes.append(f"flask ratings recompute exited {timed.recompute_exit} during the soak")
+    if ratings.returncode:
+        notes += ["ratings check:", ratings.stdout[-2000:]]
     if audit.returncode:
         notes += ["audit verify:", audit.stderr[-2000:]]
     return Result(
@@ -119,19 +124,31 @@ def soak(found: argparse.Namespace, instance: setup.Instance) -> Result:
         refused=ledger.count(Outcome.REFUSED),
         unknown=ledger.count(Outcome.UNKNOWN),
         retried=sum(entry.retried for entry in ledger.entries),
-        signed_in=signed_in,
-        locked=sum(_count_locked(server.log) for server in servers) + recompute.get("locked", 0),
+        signed_in=timed.signed_in,
+        locked=sum(_count_locked(server.log) for server in servers) + timed.recompute_locked,
         findings=findings,
         races=race_results,
         audit_ok=audit.returncode == 0,
         ratings_ok=ratings.returncode == 0,
-        recompute=recompute.get("window"),
+        recompute=timed.recompute_window,
         agencies=found.agencies,
         notes=notes,
     )
 
 
-def timed_phase(found, instance, servers, meter: Meter, run_id: str):
+@dataclass
+class TimedPhase:
+    """What the timed work left: the clients' ledgers, and what the recompute did."""
+
+    ledger: Ledger = field(default_factory=Ledger)
+    signed_in: int = 0
+    failures: list[str] = field(default_factory=list)
+    recompute_window: tuple[float, float] | None = None  # monotonic start and end
+    recompute_locked: int = 0
+    recompute_exit: int | None = None
+
+
+def timed_phase(found, instance, servers, meter: Meter, run_id: str) -> TimedPhase:
     """Every client works until the time is up (and the recompute, if any, has finished)."""
     stop = threading.Event()
     workers = []
@@ -157,11 +174,11 @@ def timed_phase(found, instance, servers, meter: Meter, run_id: str):
         f"(the sign-ins took {time.monotonic() - begun:.0f} s)"
     )
     begun = time.monotonic()
-    recompute: dict = {}
+    phase = TimedPhase()
     recomputer = None
     if found.recompute:
         recomputer = threading.Thread(
-            target=_recompute, args=(instance, found.seconds / 3, recompute), daemon=True
+            target=_recompute, args=(instance, found.seconds / 3, phase), daemon=True
         )
         recomputer.start()
     while time.monotonic() - begun < found.seconds or (recomputer and recomputer.is_alive()):
@@ -170,13 +187,12 @@ def timed_phase(found, instance, servers, meter: Meter, run_id: str):
     stop.set()
     for thread in threads:
         thread.join()
-    ledger = Ledger()
-    signed_in = 0
     for worker in workers:
-        ledger.extend(worker.client.ledger)
-        signed_in += worker.signed_in
+        phase.ledger.extend(worker.client.ledger)
+        phase.signed_in += worker.signed_in
+        phase.failures += worker.failures
         worker.client.close()
-    return ledger, signed_in, recompute
+    return phase
 
 
 def _work(worker, ready: threading.Barrier, stop: threading.Event, think: float) -> None:
@@ -187,18 +203,22 @@ def _work(worker, ready: threading.Barrier, stop: threading.Event, think: float)
     if not worker.signed_in:
         return
     while not stop.is_set():
-        worker.step()
+        try:
+            worker.step()
+        except Exception as error:  # a page the soak did not expect: say so, keep working
+            worker.failures.append(f"{worker.client.email}: {error!r}")
         if think:
             stop.wait(worker.rng.uniform(0, 2 * think))
 
 
-def _recompute(instance, delay: float, found: dict) -> None:
+def _recompute(instance, delay: float, phase: TimedPhase) -> None:
     time.sleep(delay)
     say("  flask ratings recompute: started")
     start = time.monotonic()
     done = setup.flask(instance, "ratings", "recompute", check=False)
-    found["window"] = (start, time.monotonic())
-    found["locked"] = len(LOCKED.findall(done.stdout + done.stderr))
+    phase.recompute_window = (start, time.monotonic())
+    phase.recompute_locked = len(LOCKED.findall(done.stdout + done.stderr))
+    phase.recompute_exit = done.returncode
     say(f"  flask ratings recompute: exit {done.returncode} after {time.monotonic() - start:.1f} s")
 
 

@@ -35,6 +35,7 @@ class Worker:
     rng: random.Random
     remembered_fees: list[dict] = field(default_factory=list)
     signed_in: bool = False
+    failures: list[str] = field(default_factory=list)  # the soak's own bugs, not the app's
 
     def actions(self) -> list[tuple[float, object]]:
         raise NotImplementedError
