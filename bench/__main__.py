@@ -5,6 +5,9 @@
     .venv/bin/python -m bench foundation
     .venv/bin/python -m bench registry_data [--agencies N]
     .venv/bin/python -m bench ratings [--agencies N] [--reviews N] [--big N]
+    .venv/bin/python -m bench soak [--database sqlite|postgresql] [--clients N] [--seconds S]
+                                   [--servers 1|2] [--recompute] ...  (see --help; not run
+                                   with the benchmarks, `make soak` runs it)
 
 BENCH_DATABASE_URL points the registry data and search benchmarks at a throwaway
 PostgreSQL database (its tables are dropped); without it they use a scratch SQLite file.
@@ -12,7 +15,7 @@ PostgreSQL database (its tables are dropped); without it they use a scratch SQLi
 
 import sys
 
-from bench import foundation, ratings, registry_data, search
+from bench import foundation, ratings, registry_data, search, soak
 
 BENCHMARKS = {
     "foundation": foundation.main,
@@ -20,10 +23,15 @@ BENCHMARKS = {
     "search": search.main,
     "ratings": ratings.main,
 }
+# Tools run only by name: the soak starts servers and checks integrity, it measures no ratio.
+TOOLS = {"soak": soak.main}
 
 
 def run(name: str, args: list[str]) -> None:
     """One benchmark with its own command-line arguments."""
+    if name in TOOLS:
+        TOOLS[name](args)
+        return
     if name in ("search", "ratings"):
         BENCHMARKS[name](args)
         return
@@ -37,7 +45,7 @@ def main() -> None:
         for name in BENCHMARKS:
             run(name, [])
         return
-    if args[0] not in BENCHMARKS:
+    if args[0] not in BENCHMARKS and args[0] not in TOOLS:
         raise SystemExit(__doc__)
     run(args[0], args[1:])
 
