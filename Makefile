@@ -7,6 +7,8 @@ PORT ?= 8000
 WORKERS ?= 2
 DEMO_MODE ?= 1
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test`: auto is one per core; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 export FLASK_APP := registry
 
 CATALOGUES := $(wildcard registry/translations/*/LC_MESSAGES/messages.po)
@@ -31,7 +33,7 @@ run: install translations
 		--access-logfile - "registry:create_app()"
 
 test: install-test translations lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -1,34 +1,49 @@
 """Fixtures in the Flask tutorial's shape: app, client, runner, auth, and factories.
 
-Tests run on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. The
-schema is built once per run with the real migrations; each test then gets a fresh copy
-(SQLite: a copy of the migrated file; PostgreSQL: tables emptied after the test).
+Tests run on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. Under
+pytest-xdist each worker has a database of its own (PostgreSQL: TEST_DATABASE_URL's name
+with the worker's appended, `registry_ci_gw0`, created when missing). The schema is built
+once per worker with the real migrations, and one app per worker serves its tests: each
+test gets a fresh database (SQLite: the migrated file written back over the worker's;
+PostgreSQL: every table emptied after the test) and the app's configuration and rate
+limits as they were when it was built. A test that needs an app of its own calls
+build_app(database_url, ...), or is marked own_app: the shared one takes no new routes.
 """
 
 import contextvars
+import copy
 import os
 import random
 import re
 import shutil
+import sqlite3
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 import flask_migrate
+import psycopg
 import pytest
-from flask import has_app_context
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
+from werkzeug.security import generate_password_hash
 
 from registry import create_app
+from registry.accounts import models as account_models
 from registry.accounts import services as account_services
 from registry.accounts.permissions import SYSTEM
 from registry.agencies.credit_code import generate_credit_code
 from registry.agencies.models import Agency, FeeCap, ServiceItem, fen
-from registry.config import normalise_database_url
+from registry.config import DEFAULTS, normalise_database_url
 from registry.db import db
+from registry.extensions import limiter
 
 PASSWORD = "correct horse battery 2026"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# pytest-xdist names its workers gw0, gw1...; unset when the tests run in one process.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 BASE_CONFIG = {
     "TESTING": True,
@@ -38,10 +53,28 @@ BASE_CONFIG = {
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per 5 minutes",
     "LOGIN_LIMIT_PER_ADDRESS": "30 per 5 minutes",
 }
+# A test's commit need not wait for PostgreSQL to flush its log to disk (it is as visible to
+# other sessions either way): tests commit thousands of times, on a disk the machine shares.
+NO_FLUSH = {"connect_args": {"options": "-c synchronous_commit=off"}}
+# Production hashes passwords with scrypt, slow on purpose (about 0.1 s a hash or a check);
+# tests create and sign in thousands of accounts, and that was half the suite's time. They
+# hash with one round of PBKDF2: still salted, still checked by check_password_hash.
+TEST_PASSWORD_HASH = "pbkdf2:sha256:1"
 
 
 def pytest_report_header(config):
     return f"database: {'PostgreSQL ' + TEST_DATABASE_URL if TEST_DATABASE_URL else 'SQLite'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Every password the tests set, and the dummy hash an unknown email is checked against,
+    is hashed the fast way (see TEST_PASSWORD_HASH)."""
+    fast = partial(generate_password_hash, method=TEST_PASSWORD_HASH)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(account_models, "generate_password_hash", fast)
+        patch.setattr(account_services, "_DUMMY_HASH", fast("not a real password"))
+        yield
 
 
 class IsolatedClient(FlaskClient):
@@ -60,58 +93,170 @@ class IsolatedClient(FlaskClient):
 
 
 def build_app(url: str, **overrides):
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, **overrides})
+    config = {**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url}
+    if url.startswith("postgresql"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {**DEFAULTS["SQLALCHEMY_ENGINE_OPTIONS"], **NO_FLUSH}
+    app = create_app({**config, **overrides})
     app.test_client_class = IsolatedClient
     return app
 
 
-@pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory):
-    """A database URL (PostgreSQL) or file (SQLite) holding the fully migrated schema."""
-    if TEST_DATABASE_URL:
-        url = normalise_database_url(TEST_DATABASE_URL)
-        app = build_app(url)
-        with app.app_context():
+def _postgres_database_beside(url: str, suffix: str) -> str:
+    """The URL of a database named after url's with the suffix, created when missing."""
+    given = make_url(url)
+    name = f"{given.database}_{suffix}"
+    server = create_engine(given.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).scalar()
+        if not exists:
+            connection.exec_driver_sql(
+                f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' "
+                "LC_CTYPE 'C.UTF-8' TEMPLATE template0"
+            )
+    server.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
+def _migrate_from_nothing(url: str) -> None:
+    """The full schema in the database at url, whatever it held before."""
+    app = build_app(url)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE"))
                 connection.execute(text("CREATE SCHEMA public"))
-            flask_migrate.upgrade()
-            db.engine.dispose()
-        return url
-    path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
-    app = build_app(f"sqlite:///{path}")
-    with app.app_context():
         flask_migrate.upgrade()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """A database URL (PostgreSQL) or file (SQLite) holding the fully migrated schema; on
+    PostgreSQL, this worker's own database beside TEST_DATABASE_URL's (`registry_ci_gw0`)."""
+    if TEST_DATABASE_URL:
+        url = normalise_database_url(TEST_DATABASE_URL)
+        if XDIST_WORKER:
+            url = _postgres_database_beside(url, XDIST_WORKER)
+        _migrate_from_nothing(url)
+        return url
+    path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
+    _migrate_from_nothing(f"sqlite:///{path}")
     return path
 
 
-@pytest.fixture
-def database_url(migrated_database, tmp_path):
+@pytest.fixture(scope="session")
+def worker_database(migrated_database, tmp_path_factory):
+    """The URL of the database this worker's tests use, one after another."""
     if TEST_DATABASE_URL:
-        yield migrated_database
-        _empty_postgres(migrated_database)
-        return
-    path = tmp_path / "registry.sqlite3"
-    shutil.copyfile(migrated_database, path)
-    yield f"sqlite:///{path}"
+        return migrated_database
+    return f"sqlite:///{tmp_path_factory.mktemp('worker') / 'registry.sqlite3'}"
+
+
+@pytest.fixture
+def database_url(request, migrated_database, worker_database):
+    """The worker's database, fresh: as migrated, or holding the demo data of the test's
+    demo_data marker (see DemoDatabases)."""
+    if not TEST_DATABASE_URL:
+        _restore_sqlite(migrated_database, worker_database.removeprefix("sqlite:///"))
+    marker = request.node.get_closest_marker("demo_data")
+    if marker:
+        demo_databases = request.getfixturevalue("demo_databases")
+        demo_databases.write_into(demo_databases.get(marker.args), worker_database)
+    yield worker_database
+    if TEST_DATABASE_URL:
+        _empty_postgres(worker_database)
+
+
+def _restore_sqlite(template, path: str) -> None:
+    """Write the template over the worker's database through SQLite's backup API, which
+    connections still open on it (an app a test built itself) see as one more write."""
+    source, target = sqlite3.connect(template), sqlite3.connect(path, timeout=15)
+    try:
+        target.execute("PRAGMA synchronous = OFF")  # a test database need not survive a crash
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
+@dataclass
+class _Emptier:
+    """How to empty a PostgreSQL test database, worked out once per worker."""
+
+    engine: object
+    statement: str
+
+
+_emptiers: dict[str, _Emptier] = {}
 
 
 def _empty_postgres(url: str) -> None:
-    """Empty every table; the audit log's triggers are bypassed as a replica would."""
-    app = build_app(url)
-    with app.app_context(), db.engine.begin() as connection:
-        tables = [t.name for t in db.metadata.sorted_tables if t.name != "audit_chain_head"]
-        connection.execute(text("SET LOCAL session_replication_role = replica"))
-        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        connection.execute(text(f"UPDATE audit_chain_head SET seq = 0, hash = '{'0' * 64}'"))
-    with app.app_context():
-        db.engine.dispose()
+    """Empty every table and restart their ids, as TRUNCATE ... RESTART IDENTITY would.
+
+    TRUNCATE gives each table and index a new file (over a second for the schema's forty
+    tables, most of the PostgreSQL pass); deleting the few rows a test wrote takes
+    milliseconds. The audit log's triggers, and the foreign keys' (so the order does not
+    matter), are bypassed as a replica would."""
+    emptier = _emptiers.get(url) or _emptiers.setdefault(url, _emptier_for(url))
+    with emptier.engine.begin() as connection:
+        connection.exec_driver_sql(emptier.statement)
+
+
+def _emptier_for(url: str) -> _Emptier:
+    tables = [t.name for t in db.metadata.sorted_tables if t.name != "audit_chain_head"]
+    engine = create_engine(url, **NO_FLUSH)
+    with engine.connect() as connection:
+        sequences = connection.execute(
+            text(
+                "SELECT s.relname FROM pg_class s"
+                " JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i')"
+                " JOIN pg_class t ON t.oid = d.refobjid"
+                " WHERE s.relkind = 'S' AND t.relname = ANY(:tables)"
+            ),
+            {"tables": tables},
+        ).scalars()
+        restarts = ", ".join(f"setval('{name}', 1, false)" for name in sorted(sequences))
+    statement = "; ".join(
+        [
+            "SET LOCAL session_replication_role = replica",
+            *(f"DELETE FROM {name}" for name in reversed(tables)),
+            f"UPDATE audit_chain_head SET seq = 0, hash = '{'0' * 64}'",
+            f"SELECT {restarts}",
+        ]
+    )
+    return _Emptier(engine, statement)
+
+
+@dataclass
+class WorkerApp:
+    """The app this worker's tests share, and its configuration as built."""
+
+    app: Flask
+    config: dict
+
+    def reset(self) -> None:
+        """Undo what a test did to the app: its configuration and its rate-limit counts."""
+        self.app.config.clear()
+        self.app.config.update(copy.deepcopy(self.config))
+        limiter.init_app(self.app)  # fresh in-memory counts, even if another app took it
+
+
+@pytest.fixture(scope="session")
+def worker_app(worker_database):
+    app = build_app(worker_database)
+    return WorkerApp(app, copy.deepcopy(dict(app.config)))
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    app = build_app(database_url)
+def app(request, database_url, worker_database, worker_app, tmp_path):
+    """The worker's app on a fresh database. A test marked own_app (it adds routes), or on
+    another database (a module's own `database_url`), gets an app of its own."""
+    shared = database_url == worker_database and not request.node.get_closest_marker("own_app")
+    if shared:
+        worker_app.reset()
+    app = worker_app.app if shared else build_app(database_url)
     app.instance_path = str(tmp_path / "instance")
     with app.app_context():
         # The test's own rows stay readable after its requests close its session.
@@ -340,3 +485,120 @@ def race(app):
         return results
 
     return run
+
+
+# --- demo data, loaded once per worker -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommandOutcome:
+    """What a `flask demo ...` command said while it built a demo database."""
+
+    exit_code: int
+    output: str
+
+
+@dataclass
+class DemoDatabase:
+    """A database holding demo data, and what each command said while loading it."""
+
+    url: str
+    outcomes: dict[str, CommandOutcome]
+
+
+class DemoDatabases:
+    """Demo data loaded once per worker into a database of its own, and written into the
+    worker's database for each test marked @pytest.mark.demo_data("accounts", "load") (the
+    `flask demo` commands, in order). SQLite writes the file back as for any test;
+    PostgreSQL copies the rows (COPY) into the emptied tables, which the test's end empties
+    again: no database is created or dropped per test (DROP DATABASE waits for a
+    checkpoint, seconds on a busy server)."""
+
+    def __init__(self, migrated_database, folder):
+        self.migrated_database = migrated_database
+        self.folder = folder
+        self.built: dict[tuple[str, ...], DemoDatabase] = {}
+
+    def get(self, commands: tuple[str, ...]) -> DemoDatabase:
+        if commands not in self.built:
+            self.built[commands] = self._build(commands, f"demo{len(self.built)}")
+        return self.built[commands]
+
+    def _build(self, commands: tuple[str, ...], name: str) -> DemoDatabase:
+        if TEST_DATABASE_URL:
+            url = _postgres_database_beside(self.migrated_database, name)
+            _migrate_from_nothing(url)
+        else:
+            path = self.folder / f"{name}.sqlite3"
+            shutil.copyfile(self.migrated_database, path)
+            url = f"sqlite:///{path}"
+        app = build_app(url, DEMO_MODE=True)
+        runner = app.test_cli_runner()
+        outcomes = {}
+        with app.app_context():
+            for command in commands:
+                result = runner.invoke(args=["demo", command])
+                assert result.exit_code == 0, result.output
+                outcomes[command] = CommandOutcome(result.exit_code, result.output)
+            db.session.remove()
+            db.engine.dispose()
+        return DemoDatabase(url, outcomes)
+
+    def write_into(self, demo: DemoDatabase, url: str) -> None:
+        """Make the (empty) database at url hold the demo data."""
+        if TEST_DATABASE_URL:
+            _copy_postgres_rows(demo.url, url)
+        else:
+            _restore_sqlite(demo.url.removeprefix("sqlite:///"), url.removeprefix("sqlite:///"))
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _copy_postgres_rows(source_url: str, target_url: str) -> None:
+    """Copy every table's rows and every id sequence's position from one database into
+    another of the same schema whose tables are empty (but for the audit chain's head)."""
+    tables = [table.name for table in db.metadata.sorted_tables]
+    with (
+        psycopg.connect(_libpq(source_url)) as source,
+        psycopg.connect(_libpq(target_url)) as target,
+    ):
+        target.execute("SET session_replication_role = replica")
+        target.execute("DELETE FROM audit_chain_head")
+        for table in tables:
+            with (
+                source.cursor().copy(f"COPY {table} TO STDOUT (FORMAT BINARY)") as rows,
+                target.cursor().copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as into,
+            ):
+                for chunk in rows:
+                    into.write(chunk)
+        sequences = source.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'S' ORDER BY relname"
+        ).fetchall()
+        for (sequence,) in sequences:
+            last_value, is_called = source.execute(
+                f"SELECT last_value, is_called FROM {sequence}"
+            ).fetchone()
+            target.execute("SELECT setval(%s, %s, %s)", (sequence, last_value, is_called))
+
+
+@pytest.fixture(scope="session")
+def demo_databases(migrated_database, tmp_path_factory):
+    return DemoDatabases(migrated_database, tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def demo_data(request, demo_databases) -> dict[str, CommandOutcome]:
+    """What each `flask demo` command of the test's demo_data marker said when it loaded the
+    demo database this test starts from: demo_data["load"].output."""
+    marker = request.node.get_closest_marker("demo_data")
+    assert marker, "demo_data needs @pytest.mark.demo_data('load', ...)"
+    return demo_databases.get(marker.args).outcomes
+
+
+def pytest_collection_modifyitems(items):
+    """Tests on demo data are slow."""
+    for item in items:
+        if item.get_closest_marker("demo_data"):
+            item.add_marker(pytest.mark.slow)

@@ -29,6 +29,7 @@ def test_models_and_migrations_agree(app):
     assert differences == []
 
 
+@pytest.mark.slow
 def test_migrations_go_down_to_nothing_and_up_again(app):
     flask_migrate.downgrade(revision="base")
     with db.engine.connect() as connection:

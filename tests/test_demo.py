@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import func, select
 
 from registry.accounts.models import Account
@@ -34,12 +35,12 @@ def test_login_page_lists_demo_accounts_only_in_demo_mode(app, client):
     assert "demo-pass-2026" in client.get("/login").get_data(as_text=True)
 
 
+@pytest.mark.demo_data("accounts", "load")
 def test_demo_load_gives_the_demo_agency_and_enterprise_users_an_organisation(
-    app, runner, client, auth
+    app, runner, client, auth, demo_data
 ):
     app.config["DEMO_MODE"] = True
-    runner.invoke(args=["demo", "accounts"])
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert demo_data["load"].exit_code == 0
     auth.login("agency@example.com", "demo-pass-2026")
     page = client.get("/my/agency/fees")
     assert page.status_code == 200

@@ -77,6 +77,7 @@ def source_messages() -> set[str]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", ["zh_Hans_CN", "en"])
 def test_catalogue_translates_every_message_in_the_source(folder):
     with Path(CATALOGUES / folder / "LC_MESSAGES" / "messages.po").open("rb") as handle:

@@ -78,8 +78,9 @@ def test_demo_data_is_refused_outside_demo_mode(runner, command):
     assert count(ServiceItem) == 0
 
 
-def test_demo_load_builds_a_registry_of_the_regions_kinds_and_towns(app, runner, demo_mode):
-    result = runner.invoke(args=["demo", "load"])
+@pytest.mark.demo_data("load")
+def test_demo_load_builds_a_registry_of_the_regions_kinds_and_towns(app, demo_data):
+    result = demo_data["load"]
     assert result.exit_code == 0, result.output
     assert "320 agencies" in result.output
     agencies = all_agencies()
@@ -96,8 +97,8 @@ def test_demo_load_builds_a_registry_of_the_regions_kinds_and_towns(app, runner,
     assert all(agency.qualifications for agency in agencies)
 
 
-def test_demo_credit_codes_are_valid_except_the_accepted_exceptions(runner, demo_mode):
-    runner.invoke(args=["demo", "load"])
+@pytest.mark.demo_data("load")
+def test_demo_credit_codes_are_valid_except_the_accepted_exceptions(app):
     exceptions = []
     for agency in all_agencies():
         if agency.credit_code_exception:
@@ -111,8 +112,8 @@ def test_demo_credit_codes_are_valid_except_the_accepted_exceptions(runner, demo
     assert all(agency.status == "active" for agency in exceptions)
 
 
-def test_demo_fees_keep_to_the_caps_and_statutory_days_and_show_changes(runner, demo_mode):
-    runner.invoke(args=["demo", "load"])
+@pytest.mark.demo_data("load")
+def test_demo_fees_keep_to_the_caps_and_statutory_days_and_show_changes(app):
     schedules = list(db.session.execute(select(FeeSchedule)).scalars())
     assert 25 <= count(ServiceItem) <= 40
     assert all(passes_catalogue_rules(schedule) for schedule in schedules)
@@ -132,8 +133,8 @@ def test_demo_fees_keep_to_the_caps_and_statutory_days_and_show_changes(runner, 
     assert all(item.procedure.count("\n") >= 2 for item in db.session.scalars(select(ServiceItem)))
 
 
-def test_demo_town_agents_serve_every_town_and_some_training_has_lapsed(app, runner, demo_mode):
-    runner.invoke(args=["demo", "load"])
+@pytest.mark.demo_data("load")
+def test_demo_town_agents_serve_every_town_and_some_training_has_lapsed(app):
     agents = list(db.session.execute(select(TownAgent)).scalars())
     per_town = {town: sum(agent.town == town for agent in agents) for town in region_towns(app)}
     assert all(1 <= number <= 3 for number in per_town.values())
@@ -143,8 +144,9 @@ def test_demo_town_agents_serve_every_town_and_some_training_has_lapsed(app, run
     assert not all(current)
 
 
-def test_demo_load_twice_changes_nothing_the_second_time(runner, demo_mode):
-    first = runner.invoke(args=["demo", "load"])
+@pytest.mark.demo_data("load")
+def test_demo_load_twice_changes_nothing_the_second_time(runner, demo_mode, demo_data):
+    first = demo_data["load"]
     rows = (count(Agency), count(FeeSchedule), count(ServiceItem), count(TownAgent))
     second = runner.invoke(args=["demo", "load"])
     assert first.exit_code == second.exit_code == 0
@@ -160,6 +162,7 @@ def test_demo_load_twice_changes_nothing_the_second_time(runner, demo_mode):
     assert set(actions) <= {"demo.loaded", "supervision.escalated", "rating_run.finished"}
 
 
+@pytest.mark.slow
 def test_demo_load_is_the_same_for_the_same_seed(app, runner, demo_mode):
     catalogue = {item.code: item for item in demo.demo_catalogue()}
     region, today = app.config["REGION_TOWNS"], date(2026, 1, 15)
@@ -194,8 +197,8 @@ def test_generate_adds_agencies_with_unique_valid_codes_and_fees(runner, demo_mo
     assert event.details["agencies"] == 500
 
 
+@pytest.mark.demo_data("load")
 def test_generate_again_continues_the_codes_after_the_demo_registry(runner, demo_mode):
-    runner.invoke(args=["demo", "load"])
     runner.invoke(args=["demo", "generate", "--agencies", "40"])
     result = runner.invoke(args=["demo", "generate", "--agencies", "40"])
     assert result.exit_code == 0, result.output

@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 
 from blacklist import demo
@@ -24,6 +25,7 @@ def _load(app, runner) -> Counter:
     return counts
 
 
+@pytest.mark.slow
 def test_the_demo_has_cases_in_every_state(app, runner):
     counts = _load(app, runner)
     today = local_today()
@@ -44,6 +46,7 @@ def test_the_demo_has_cases_in_every_state(app, runner):
     assert sorted(pending) == ["approved", "pending"]
 
 
+@pytest.mark.slow
 def test_the_demo_is_loaded_once(app, runner):
     _load(app, runner)
     counts = Counter()

@@ -81,6 +81,7 @@ def test_tls_and_login_when_configured(app, make_account, smtp):
     assert len(smtp.sent) == 1
 
 
+@pytest.mark.own_app  # it adds a route
 def test_a_mail_from_a_request_links_to_the_notice(client, login_as, make_account, smtp):
     """A regulator's action in a request notifies someone; the mail links to the notice."""
     from flask import Blueprint

@@ -3,6 +3,7 @@ made, and supervisors' evaluations of the regulators."""
 
 from collections import Counter
 
+import pytest
 from flask_babel import force_locale
 
 from registry.dates import local_today
@@ -15,10 +16,10 @@ from tests.supervision.conftest import count
 NEVER_OVERDUE = {Kind.OBJECTION_WINDOW, Kind.COMMITMENT_LAPSING}
 
 
-def test_demo_shows_overdue_work_of_every_kind(app, runner):
+@pytest.mark.demo_data("accounts", "load")
+def test_demo_shows_overdue_work_of_every_kind(app, runner, demo_data):
     app.config["DEMO_MODE"] = True
-    runner.invoke(args=["demo", "accounts"])
-    result = runner.invoke(args=["demo", "load"])
+    result = demo_data["load"]
     assert result.exit_code == 0, result.output
     with force_locale("en"):
         items = deadline_items(local_today())

@@ -3,6 +3,7 @@ supervisor and by invited ones; loaded once."""
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from ratings.assessments import demo
@@ -30,6 +31,7 @@ def scalar(query):
     return db.session.execute(query).scalar_one()
 
 
+@pytest.mark.slow
 def test_demo_assessments_cover_most_agencies_and_every_state(app, runner, clock, client, auth):
     counts = load_demo(app, runner)
     active = scalar(select(func.count(Agency.id)).where(Agency.status == AgencyStatus.ACTIVE))
@@ -64,6 +66,7 @@ def test_demo_assessments_cover_most_agencies_and_every_state(app, runner, clock
     assert 'data-testid="report-link"' in mine
 
 
+@pytest.mark.slow
 def test_demo_assessments_are_loaded_once(app, runner, clock):
     load_demo(app, runner)
     evaluations = db.session.execute(

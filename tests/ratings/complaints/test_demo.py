@@ -3,6 +3,7 @@ conclusions, breaches and conflicts; loaded once, the same for a seed."""
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from ratings.complaints import demo, queries
@@ -39,11 +40,11 @@ def delete_complaints() -> None:
             db.session.execute(table.delete())
 
 
-def test_demo_complaints_cover_every_state_and_load_once(app, runner, client, auth):
+@pytest.mark.demo_data("accounts", "load")
+def test_demo_complaints_cover_every_state_and_load_once(app, client, auth, demo_data):
     app.config["DEMO_MODE"] = True
-    runner.invoke(args=["demo", "accounts"])
     # `flask demo load` runs every package's loader, the complaints' among them.
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert demo_data["load"].exit_code == 0
 
     states = set(db.session.execute(select(Complaint.status)).scalars())
     assert states == {status.value for status in ComplaintStatus}
@@ -80,10 +81,9 @@ def test_demo_complaints_cover_every_state_and_load_once(app, runner, client, au
     assert "overdue by" in queue
 
 
-def test_demo_complaints_are_the_same_for_a_seed(app, runner):
+@pytest.mark.demo_data("accounts", "load")
+def test_demo_complaints_are_the_same_for_a_seed(app):
     app.config["DEMO_MODE"] = True
-    runner.invoke(args=["demo", "accounts"])
-    runner.invoke(args=["demo", "load"])
     demo.load(7, Counter())
     db.session.commit()
     first = snapshot()

@@ -3,6 +3,7 @@ reviews with replies and one hidden; loaded once."""
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from ratings.engagements import demo
@@ -20,10 +21,10 @@ from registry.db import db
 from tests.ratings.engagements.conftest import ENGLISH
 
 
-def test_demo_engagements_cover_every_state_and_load_once(app, runner, client, auth):
+@pytest.mark.demo_data("accounts", "load")
+def test_demo_engagements_cover_every_state_and_load_once(app, client, auth, demo_data):
     app.config["DEMO_MODE"] = True
-    runner.invoke(args=["demo", "accounts"])
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert demo_data["load"].exit_code == 0
     counts = Counter()
     demo.load(2026, counts)  # `flask demo load` calls it too; a second call adds nothing
     db.session.commit()

@@ -1,5 +1,6 @@
 """The demo overrides: one approved and in force, one waiting that the demo reviewer decides."""
 
+import pytest
 from sqlalchemy import select
 
 from ratings.overrides import demo
@@ -15,6 +16,7 @@ from registry.db import db
 SEED = 7
 
 
+@pytest.mark.slow
 def test_the_demo_has_an_override_in_force_and_one_to_decide(app, runner, clock):
     app.config["DEMO_MODE"] = True
     assert runner.invoke(args=["demo", "accounts"]).exit_code == 0
