@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ratings.models import (
     FIRST_NOTICE_YEAR,
@@ -23,8 +24,9 @@ from ratings.models import (
 from ratings.working_days import forget_calendar
 from registry.accounts.permissions import is_regulator, require
 from registry.audit.labels import describe
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
-from registry.db import db, utcnow
+from registry.db import db, lock, utcnow
 
 describe(
     actions={
@@ -120,27 +122,45 @@ def enter_holiday_notice(
     holidays: Iterable[NoticeLine | date],
     working_days: Iterable[NoticeLine | date] = (),
     document_number: str = "",
+    *,
+    replacing=...,
 ) -> HolidayNotice:
-    """A regulator enters a year's official notice, or replaces the one entered before."""
+    """A regulator enters a year's official notice, or replaces the one entered before.
+
+    replacing: the year's notice as the regulator saw it when choosing to replace it, or
+    None when they saw none. A notice entered or replaced by someone else since is not
+    overwritten unseen: the regulator is refused, told who entered it and when, and may
+    look at it and replace it then. Left out (commands, imports), whatever is stored is
+    replaced. The stored notice is locked before this check; a first notice for the year
+    entered twice at once is held by the year's unique key, and the second is refused.
+    """
     require(is_regulator, actor)
+    # What the regulator saw, before the lock below reads the stored notice afresh.
+    seen_at = replacing.entered_at if isinstance(replacing, HolidayNotice) else None
     title, document_number = (title or "").strip(), (document_number or "").strip()
     if not title:
         raise NoticeError(_("Enter the notice's title."), "title")
     days = check_holiday_notice(year, holidays, working_days)
-    notice = db.session.execute(
-        select(HolidayNotice).where(HolidayNotice.year == year)
-    ).scalar_one_or_none()
+    notice = _stored_notice(year)
+    if notice is not None:
+        lock(notice)
+        if replacing is not ... and (replacing is None or notice.entered_at != seen_at):
+            raise NoticeError(_changed_meanwhile(notice))
+    entered = {
+        "title": title,
+        "document_number": document_number,
+        "entered_by_id": actor.id if getattr(actor, "is_authenticated", False) else None,
+        "entered_at": utcnow(),
+    }
     previous = None
     if notice is None:
-        notice = HolidayNotice(year=year)
-        db.session.add(notice)
+        notice = _first_notice(year, entered)
     else:
         previous = notice_facts(notice)
         notice.days.clear()
         db.session.flush()  # the old days go before new ones take their (notice, day) key
-    notice.title, notice.document_number = title, document_number
-    notice.entered_by_id = actor.id if getattr(actor, "is_authenticated", False) else None
-    notice.entered_at = utcnow()
+        for name, value in entered.items():
+            setattr(notice, name, value)
     notice.days.extend(_rows(days))
     db.session.flush()
     facts = notice_facts(notice)
@@ -155,6 +175,35 @@ def enter_holiday_notice(
         )
     forget_calendar()
     return notice
+
+
+def _stored_notice(year: int) -> HolidayNotice | None:
+    return db.session.execute(
+        select(HolidayNotice).where(HolidayNotice.year == year)
+    ).scalar_one_or_none()
+
+
+def _first_notice(year: int, entered: dict) -> HolidayNotice:
+    """The year's first notice; if another regulator's was stored meanwhile, a refusal."""
+    notice = HolidayNotice(year=year, **entered)
+    try:
+        with db.session.begin_nested():
+            db.session.add(notice)
+    except IntegrityError:
+        # Both found no notice; the year's unique key let the other's in first.
+        raise NoticeError(_changed_meanwhile(_stored_notice(year))) from None
+    return notice
+
+
+def _changed_meanwhile(notice: HolidayNotice) -> str:
+    return with_last_change(
+        _(
+            "The notice for %(year)d was entered or changed while you were writing yours; "
+            "read it, then replace it if it still needs to be.",
+            year=notice.year,
+        ),
+        notice,
+    )
 
 
 def notice_facts(notice: HolidayNotice) -> dict:

@@ -67,7 +67,7 @@ def notice(year: int):
                 return render_template(
                     "ratings/calendar_confirm_replace.html", form=form, year=year, notice=existing
                 )
-            services.enter_holiday_notice(current_user, year, **lines)
+            services.enter_holiday_notice(current_user, year, **lines, replacing=existing)
         except services.NoticeError as error:
             form.show_refusal(error)
         else:

@@ -1,8 +1,9 @@
 """Evaluating and inspecting agencies: supervisors evaluate once a quarter, regulators record
 inspections and withdraw those entered in error.
 
-Each function checks its actor's permission, validates, changes rows, writes the audit
-event and the inbox notices, and leaves the commit to the caller.
+Each function checks its actor's permission, locks the row it changes before checking its
+state (registry.db.lock), validates, changes rows, writes the audit event and the inbox
+notices, and leaves the commit to the caller.
 """
 
 from dataclasses import dataclass
@@ -11,7 +12,6 @@ from datetime import date
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
@@ -30,9 +30,10 @@ from ratings.assessments.queries import evaluation_of
 from registry.accounts.permissions import PermissionDenied, require
 from registry.agencies.models import Agency
 from registry.audit.labels import describe
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
 from registry.dates import local_today
-from registry.db import db, utcnow
+from registry.db import db, lock, utcnow
 from registry.inbox.kinds import register_kind
 from registry.inbox.services import notify_agency
 from registry.uploads.services import UploadError, store_upload
@@ -111,14 +112,18 @@ def evaluate_agency(actor, agency: Agency, details: EvaluationDetails) -> Superv
     Refused: anyone but a supervisor; an agency that is not active or suspended; a score
     outside 1–5; remarks too long; a second evaluation of the agency by the same
     supervisor in the same quarter (the first one may be changed instead).
+
+    Of two submits at once, both may find no evaluation; the quarter's unique key then lets
+    one in and holds the other until the first commits, which is refused naming the first.
+    The agency's row is not locked for this: the rating refresh writes it after the audit
+    log's lock, so holding it while waiting for that lock can deadlock.
     """
     require(is_supervisor, actor)
     _check_assessed(agency)
     score, remarks = _checked_evaluation(details)
     today = local_today()
     year, quarter = quarter_of(today)
-    if evaluation_of(actor.id, agency.id, year, quarter) is not None:
-        raise AssessmentError(_already_evaluated(agency, year, quarter))
+    _refuse_a_second(actor, agency, year, quarter)
     evaluation = SupervisorEvaluation(
         supervisor_id=actor.id,
         agency_id=agency.id,
@@ -132,8 +137,8 @@ def evaluate_agency(actor, agency: Agency, details: EvaluationDetails) -> Superv
         with db.session.begin_nested():
             db.session.add(evaluation)
     except IntegrityError:
-        # A double submit raced past the check; the unique constraint holds the line.
-        raise AssessmentError(_already_evaluated(agency, year, quarter)) from None
+        _refuse_a_second(actor, agency, year, quarter)  # the first is committed now
+        raise
     record(
         "evaluation.submitted",
         actor=actor,
@@ -157,7 +162,7 @@ def change_evaluation(actor, evaluation: SupervisorEvaluation, details: Evaluati
     """
     if not can_change_evaluation(actor, evaluation):
         raise PermissionDenied("only its supervisor changes an evaluation")
-    evaluation = _locked(SupervisorEvaluation, evaluation.id)
+    lock(evaluation)
     today = local_today()
     if not evaluation.open_for_change_on(today):
         last_day = quarter_bounds(evaluation.year, evaluation.quarter)[1]
@@ -193,6 +198,12 @@ def change_evaluation(actor, evaluation: SupervisorEvaluation, details: Evaluati
         },
     )
     return True
+
+
+def _refuse_a_second(actor, agency: Agency, year: int, quarter: int) -> None:
+    earlier = evaluation_of(actor.id, agency.id, year, quarter)
+    if earlier is not None:
+        raise AssessmentError(with_last_change(_already_evaluated(agency, year, quarter), earlier))
 
 
 def _already_evaluated(agency: Agency, year: int, quarter: int) -> str:
@@ -271,9 +282,11 @@ def record_inspection(actor, agency: Agency, details: InspectionDetails) -> Insp
 def withdraw_inspection(actor, inspection: Inspection, reason: str) -> None:
     """A regulator withdraws an inspection entered in error: kept, marked, no longer counted."""
     require(can_inspect, actor)
-    inspection = _locked(Inspection, inspection.id)
+    lock(inspection)
     if inspection.withdrawn_at is not None:
-        raise AssessmentError(_("This inspection is already withdrawn."))
+        raise AssessmentError(
+            with_last_change(_("This inspection is already withdrawn."), inspection)
+        )
     reason = (reason or "").strip()
     if not reason:
         raise AssessmentError(_("Give the reason; the agency reads it."), "reason")
@@ -354,13 +367,3 @@ def _whole_number_between(value, low: int, high: int) -> bool:
 
 def _too_long(limit: int) -> str:
     return _("Use at most %(limit)d characters.", limit=limit)
-
-
-def _locked(model, row_id: int):
-    """The row re-read under a write lock, so two clicks cannot both act on a stale copy."""
-    return db.session.execute(
-        select(model)
-        .where(model.id == row_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()

@@ -5,6 +5,10 @@ out of order or bad input with a ComplaintError saying why, changes rows, writes
 event, sends the notices, and leaves the commit to the caller, who rolls back on a refusal
 so nothing is half-written. A regulator never acts on a complaint against an agency they
 declared a conflict with, and is never assigned one.
+
+Every transition locks the complaint (registry.db.lock) before it checks the state it
+depends on, so of two people acting at once the second waits, then is refused with who
+acted first and when (registry.audit.queries.with_last_change).
 """
 
 from dataclasses import dataclass, field
@@ -142,9 +146,13 @@ def withdraw_complaint(actor, complaint: Complaint, reason: str = "") -> None:
     """The complainant withdraws a complaint that is not yet concluded."""
     if not is_complainant(actor, complaint):
         raise PermissionDenied("is_complainant")
+    lock(complaint)
     if not complaint.is_open:
         raise ComplaintError(
-            _("Only a complaint that is not yet decided or concluded can be withdrawn.")
+            with_last_change(
+                _("Only a complaint that is not yet decided or concluded can be withdrawn."),
+                complaint,
+            )
         )
     complaint.status = ComplaintStatus.WITHDRAWN.value
     complaint.withdrawn_at = utcnow()
@@ -160,10 +168,17 @@ def rebut_response(actor, complaint: Complaint, text: str, files=()) -> None:
     """The complainant answers the agency's response once, before the conclusion."""
     if not is_complainant(actor, complaint):
         raise PermissionDenied("is_complainant")
+    lock(complaint)
     if complaint.status != ComplaintStatus.INVESTIGATING or complaint.response_text is None:
-        raise ComplaintError(_("A rebuttal answers the agency's response, before the conclusion."))
+        raise ComplaintError(
+            with_last_change(
+                _("A rebuttal answers the agency's response, before the conclusion."), complaint
+            )
+        )
     if complaint.rebuttal_text is not None:
-        raise ComplaintError(_("You have already rebutted the response."))
+        raise ComplaintError(
+            with_last_change(_("You have already rebutted the response."), complaint)
+        )
     complaint.rebuttal_text = required_text(text, "text")
     complaint.rebutted_at = utcnow()
     store_files(complaint, checked_files(files), actor, Stage.REBUTTAL)
@@ -178,12 +193,17 @@ def rebut_response(actor, complaint: Complaint, text: str, files=()) -> None:
 def respond_to_complaint(actor, complaint: Complaint, text: str, files=()) -> None:
     """The agency gives its account once; on time it moves the complaint to investigation,
     late (after the regulator went on without it) it is still added to the record."""
+    lock(complaint)  # whether the agency may answer depends on the state (accepted or not)
     if not answers_for_agency(actor, complaint):
         raise PermissionDenied("answers_for_agency")
     if complaint.status not in (ComplaintStatus.ACCEPTED, ComplaintStatus.INVESTIGATING):
-        raise ComplaintError(_("This complaint no longer takes a response."))
+        raise ComplaintError(
+            with_last_change(_("This complaint no longer takes a response."), complaint)
+        )
     if complaint.response_text is not None:
-        raise ComplaintError(_("Your agency has already responded to this complaint."))
+        raise ComplaintError(
+            with_last_change(_("Your agency has already responded to this complaint."), complaint)
+        )
     complaint.response_text = required_text(text, "text")
     complaint.responded_at = utcnow()
     complaint.responded_on = local_today()
@@ -212,9 +232,10 @@ def respond_to_complaint(actor, complaint: Complaint, text: str, files=()) -> No
 def take_complaint(actor, complaint: Complaint) -> None:
     """A regulator takes an unassigned open complaint."""
     _require_handler(actor, complaint)
+    lock(complaint)
     _require_open(complaint)
     if complaint.assignee_id is not None:
-        raise ComplaintError(_("This complaint is already assigned."))
+        raise ComplaintError(with_last_change(_("This complaint is already assigned."), complaint))
     _assign(actor, complaint, actor)
 
 
@@ -222,6 +243,7 @@ def assign_complaint(actor, complaint: Complaint, assignee: Account | None) -> N
     """A reviewer assigns (or reassigns) an open complaint to a regulator without a conflict."""
     require(is_reviewer, actor)
     _require_handler(actor, complaint)
+    lock(complaint)
     _require_open(complaint)
     if assignee is None or not assignee.active or assignee.role not in REGULATOR_ROLES:
         raise ComplaintError(_("Choose an active regulator."), "assignee")
@@ -236,7 +258,10 @@ def assign_complaint(actor, complaint: Complaint, assignee: Account | None) -> N
         )
     if complaint.assignee_id == assignee.id:
         raise ComplaintError(
-            _("This complaint is already assigned to %(name)s.", name=assignee.display_name),
+            with_last_change(
+                _("This complaint is already assigned to %(name)s.", name=assignee.display_name),
+                complaint,
+            ),
             "assignee",
         )
     _assign(actor, complaint, assignee)
@@ -277,7 +302,11 @@ def proceed_without_response(actor, complaint: Complaint) -> None:
     """The assignee starts the investigation without the agency's response once it is overdue."""
     _require_assignee(actor, complaint)
     if complaint.status != ComplaintStatus.ACCEPTED:
-        raise ComplaintError(_("Only an accepted complaint waits for the agency's response."))
+        raise ComplaintError(
+            with_last_change(
+                _("Only an accepted complaint waits for the agency's response."), complaint
+            )
+        )
     deadline = response_deadline(complaint)
     if not deadline.is_overdue:
         raise ComplaintError(
@@ -299,10 +328,19 @@ def extend_conclusion_deadline(actor, complaint: Complaint, days: int | None, re
     """A reviewer extends the conclusion deadline once, with a reason, before it passes."""
     require(is_reviewer, actor)
     _require_handler(actor, complaint)
+    lock(complaint)
     if complaint.status not in (ComplaintStatus.ACCEPTED, ComplaintStatus.INVESTIGATING):
-        raise ComplaintError(_("Only an accepted complaint not yet concluded can be extended."))
+        raise ComplaintError(
+            with_last_change(
+                _("Only an accepted complaint not yet concluded can be extended."), complaint
+            )
+        )
     if complaint.extension_days is not None:
-        raise ComplaintError(_("This complaint's deadline has already been extended once."))
+        raise ComplaintError(
+            with_last_change(
+                _("This complaint's deadline has already been extended once."), complaint
+            )
+        )
     limit = current_app.config["COMPLAINT_MAX_EXTENSION_WORKING_DAYS"]
     if days is None or not 0 < days <= limit:
         raise ComplaintError(_("Extend by 1 to %(n)d working days.", n=limit), "days")
@@ -352,7 +390,10 @@ def conclude_complaint(
     _require_assignee(actor, complaint)
     if complaint.status != ComplaintStatus.INVESTIGATING:
         raise ComplaintError(
-            _("Only a complaint under investigation can be concluded; accept it first.")
+            with_last_change(
+                _("Only a complaint under investigation can be concluded; accept it first."),
+                complaint,
+            )
         )
     outcome = checked_outcome(outcome)
     severity = checked_severity(outcome, severity)
@@ -425,7 +466,7 @@ def _require_handler(actor, complaint: Complaint) -> None:
 
 def _require_open(complaint: Complaint) -> None:
     if not complaint.is_open:
-        raise ComplaintError(_("This complaint is closed."))
+        raise ComplaintError(with_last_change(_("This complaint is closed."), complaint))
 
 
 def _require_decider(actor, complaint: Complaint) -> None:
@@ -438,15 +479,23 @@ def _require_decider(actor, complaint: Complaint) -> None:
             with_last_change(_("This complaint has already been decided on."), complaint)
         )
     if complaint.assignee_id not in (None, actor.id):
-        raise ComplaintError(_("This complaint is assigned to another regulator."))
+        raise ComplaintError(
+            with_last_change(_("This complaint is assigned to another regulator."), complaint)
+        )
     if complaint.assignee_id is None:
         _assign(actor, complaint, actor)
 
 
 def _require_assignee(actor, complaint: Complaint) -> None:
+    """The regulator the complaint is assigned to, with the complaint locked for the change."""
     _require_handler(actor, complaint)
+    lock(complaint)
     if complaint.assignee_id != actor.id:
-        raise ComplaintError(_("Only the regulator this complaint is assigned to can do this."))
+        raise ComplaintError(
+            with_last_change(
+                _("Only the regulator this complaint is assigned to can do this."), complaint
+            )
+        )
 
 
 def _assign(actor, complaint: Complaint, assignee: Account) -> None:

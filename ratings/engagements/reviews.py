@@ -1,5 +1,8 @@
 """Reviews: the enterprise of a confirmed engagement reviews it once; the agency replies once,
-publicly; a regulator may hide a review, only with a reason, shown in place of its text."""
+publicly; a regulator may hide a review, only with a reason, shown in place of its text.
+
+Writing locks the engagement, replying and hiding lock the review, before the check that
+makes each happen once: of two at once, the second is refused with who acted and when."""
 
 from dataclasses import dataclass
 
@@ -10,11 +13,12 @@ from sqlalchemy import select
 from ratings.engagements import notices
 from ratings.engagements.models import Engagement, EngagementStatus, Review
 from ratings.engagements.permissions import is_engagement_enterprise
-from ratings.engagements.services import EngagementError, lock_engagement
+from ratings.engagements.services import EngagementError
 from registry.accounts.permissions import PermissionDenied, acts_for_agency, is_regulator, require
 from registry.audit.labels import describe
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
-from registry.db import db, utcnow
+from registry.db import db, lock, utcnow
 
 describe(
     actions={
@@ -46,13 +50,21 @@ def write_review(actor, engagement: Engagement, details: ReviewDetails) -> Revie
     """
     if not is_engagement_enterprise(actor, engagement):
         raise PermissionDenied("only the enterprise that hired the agency reviews the work")
-    lock_engagement(engagement)
+    lock(engagement)
     if engagement.status != EngagementStatus.CONFIRMED:
         raise EngagementError(
-            _("Only a confirmed engagement can be reviewed: confirm the delivery first.")
+            with_last_change(
+                _("Only a confirmed engagement can be reviewed: confirm the delivery first."),
+                engagement,
+            )
         )
-    if _review_of(engagement) is not None:
-        raise EngagementError(_("This engagement already has your review; each is reviewed once."))
+    written = _review_of(engagement)
+    if written is not None:
+        raise EngagementError(
+            with_last_change(
+                _("This engagement already has your review; each is reviewed once."), written
+            )
+        )
     scores = {}
     for name in SCORES:
         value = getattr(details, name)
@@ -83,10 +95,11 @@ def reply_to_review(actor, review: Review, text: str) -> None:
     """The agency answers a review of its work, once, publicly."""
     if not acts_for_agency(actor, review.agency):
         raise PermissionDenied("only the reviewed agency replies")
-    db.session.execute(select(Review.id).where(Review.id == review.id).with_for_update())
-    db.session.refresh(review)
+    lock(review)
     if review.reply is not None:
-        raise EngagementError(_("Your agency has already replied to this review."))
+        raise EngagementError(
+            with_last_change(_("Your agency has already replied to this review."), review)
+        )
     text = (text or "").strip()
     if not text:
         raise EngagementError(_("Write your reply."), "reply")
@@ -100,8 +113,9 @@ def reply_to_review(actor, review: Review, text: str) -> None:
 def hide_review(actor, review: Review, reason: str) -> None:
     """A regulator hides a review's text and scores from the public; the reason shows instead."""
     require(is_regulator, actor)
+    lock(review)
     if review.is_hidden:
-        raise EngagementError(_("This review is already hidden."))
+        raise EngagementError(with_last_change(_("This review is already hidden."), review))
     reason = (reason or "").strip()
     if not reason:
         raise EngagementError(_("Give the reason; it is shown in place of the review."), "reason")

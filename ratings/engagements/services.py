@@ -4,7 +4,9 @@ enterprise confirms delivery or disputes it (extensions are in extensions.py).
 Each function checks its actor, validates, changes rows, writes the audit event and the
 other party's notice, and leaves the commit to the caller. A refusal raises
 EngagementError (a message for the user, about an optional form field) before anything is
-written; acting for the wrong party raises PermissionDenied.
+written; acting for the wrong party raises PermissionDenied. Each locks the engagement
+(registry.db.lock) before it checks the state it depends on, so of the two parties acting
+at once one succeeds and the other is refused with who acted first and when.
 """
 
 from dataclasses import dataclass
@@ -44,9 +46,10 @@ from registry.agencies.models import (
     yuan,
 )
 from registry.audit.labels import describe
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
 from registry.dates import local_today
-from registry.db import db, utcnow
+from registry.db import db, lock, utcnow
 
 describe(
     actions={
@@ -99,7 +102,8 @@ def record_engagement(actor, enterprise: Enterprise, details: EngagementDetails)
     published maximum; the government cap in force on that date is copied too, and the
     overcharge they imply is fixed now. Refused: an agency that cannot take new work; an
     offer not in force on the start date; a start date too far back or ahead; no fee; a
-    fair draw of another enterprise, agency or service, or one already used.
+    fair draw of another enterprise, agency or service, or one already used (the draw is
+    locked before that check, so of two recordings from one draw at once, one is made).
     """
     if not acts_for_enterprise(actor, enterprise.id):
         raise PermissionDenied("only the enterprise's own accounts record its engagements")
@@ -216,11 +220,14 @@ def _checked_draw(enterprise, agency, item, draw_id: int | None) -> FairDraw | N
         or draw.service_item_id != item.id
     ):
         raise EngagementError(_("This draw chose another agency or service, or is not yours."))
+    lock(draw)
     used = db.session.execute(
-        select(Engagement.id).where(Engagement.fair_draw_id == draw.id)
-    ).first()
+        select(Engagement).where(Engagement.fair_draw_id == draw.id)
+    ).scalar_one_or_none()
     if used is not None:
-        raise EngagementError(_("An engagement was already recorded for this draw."))
+        raise EngagementError(
+            with_last_change(_("An engagement was already recorded for this draw."), used)
+        )
     return draw
 
 
@@ -230,7 +237,7 @@ def _checked_draw(enterprise, agency, item, draw_id: int | None) -> FairDraw | N
 def accept_engagement(actor, engagement: Engagement) -> None:
     """The agency confirms it took the work; refused once it can take no new engagement."""
     require_agency(actor, engagement)
-    lock_engagement(engagement)
+    lock(engagement)
     _require_status(engagement, EngagementStatus.AWAITING_AGENCY)
     refusal = new_engagement_refusal(engagement.agency)
     if refusal:
@@ -251,16 +258,19 @@ def cancel_engagement(actor, engagement: Engagement, reason: str) -> None:
     by_enterprise = is_engagement_enterprise(actor, engagement)
     if not by_enterprise and not is_engagement_agency(actor, engagement):
         raise PermissionDenied("only the parties cancel an engagement")
-    lock_engagement(engagement)
+    lock(engagement)
     allowed = UNDELIVERED if by_enterprise else {EngagementStatus.AWAITING_AGENCY}
     if engagement.status not in allowed:
         raise EngagementError(
-            _(
-                "This engagement can no longer be cancelled. Its state: %(status)s.",
-                status=engagement.status_enum.label,
+            with_last_change(
+                _(
+                    "This engagement can no longer be cancelled. Its state: %(status)s.",
+                    status=engagement.status_enum.label,
+                )
+                if by_enterprise
+                else _("Only an engagement you have not confirmed can be declined."),
+                engagement,
             )
-            if by_enterprise
-            else _("Only an engagement you have not confirmed can be declined.")
         )
     reason = _reason(reason)
     _move(engagement, EngagementStatus.CANCELLED)
@@ -286,9 +296,11 @@ def mark_delivered(actor, engagement: Engagement) -> None:
     engine reads them without a calendar. A pending extension request is withdrawn.
     """
     require_agency(actor, engagement)
-    lock_engagement(engagement)
+    lock(engagement)
     if engagement.status == EngagementStatus.AWAITING_AGENCY:
-        raise EngagementError(_("Confirm the engagement before you mark it delivered."))
+        raise EngagementError(
+            with_last_change(_("Confirm the engagement before you mark it delivered."), engagement)
+        )
     _require_status(engagement, EngagementStatus.OPEN, EngagementStatus.DISPUTED)
     today = local_today()
     due = due_date(engagement)
@@ -316,7 +328,7 @@ def mark_delivered(actor, engagement: Engagement) -> None:
 def confirm_delivery(actor, engagement: Engagement) -> None:
     """The enterprise accepts the delivered work (also after it disputed it)."""
     require_enterprise(actor, engagement)
-    lock_engagement(engagement)
+    lock(engagement)
     _require_status(engagement, EngagementStatus.DELIVERED, EngagementStatus.DISPUTED)
     today = local_today()
     _move(engagement, EngagementStatus.CONFIRMED)
@@ -329,7 +341,7 @@ def confirm_delivery(actor, engagement: Engagement) -> None:
 def dispute_delivery(actor, engagement: Engagement, reason: str) -> None:
     """The enterprise does not accept the delivered work, and says why."""
     require_enterprise(actor, engagement)
-    lock_engagement(engagement)
+    lock(engagement)
     _require_status(engagement, EngagementStatus.DELIVERED)
     reason = _reason(reason)
     _move(engagement, EngagementStatus.DISPUTED)
@@ -381,20 +393,15 @@ def require_enterprise(actor, engagement: Engagement) -> None:
         raise PermissionDenied("only the engagement's enterprise does this")
 
 
-def lock_engagement(engagement: Engagement) -> None:
-    """Take the engagement's row for this transaction and read its latest state."""
-    db.session.execute(
-        select(Engagement.id).where(Engagement.id == engagement.id).with_for_update()
-    )
-    db.session.refresh(engagement)
-
-
 def _require_status(engagement: Engagement, *allowed: EngagementStatus) -> None:
     if engagement.status not in allowed:
         raise EngagementError(
-            _(
-                "This cannot be done now. The engagement's state: %(status)s.",
-                status=engagement.status_enum.label,
+            with_last_change(
+                _(
+                    "This cannot be done now. The engagement's state: %(status)s.",
+                    status=engagement.status_enum.label,
+                ),
+                engagement,
             )
         )
 

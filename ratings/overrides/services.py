@@ -7,6 +7,11 @@ refusal. An approved override counts from the day of approval to `ends_on` (incl
 the nightly recompute drops it after that day, so nothing records its end. The stored
 result follows an approval or a revocation in the same transaction: the rating hook
 (ratings/results/hooks.py) refreshes the agency when an override's state changes.
+
+Each act locks what it depends on before checking it (registry.db.lock): proposing, the
+agency (one open proposal per agency); deciding, the proposal and the overrides it
+replaces; revoking, the override. Of two people acting at once the second is refused with
+who acted first and when.
 """
 
 from dataclasses import dataclass
@@ -32,10 +37,11 @@ from registry.accounts.permissions import PermissionDenied, require
 from registry.agencies.listing import is_listed
 from registry.agencies.models import Agency
 from registry.audit.labels import describe
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
 from registry.commitments.services import add_months
 from registry.dates import local_today
-from registry.db import db, utcnow
+from registry.db import db, lock, utcnow
 
 describe(
     actions={
@@ -90,7 +96,7 @@ def propose_override(actor, agency: Agency, proposal: OverrideProposal) -> Ratin
     blacklist (it has no stars); a second open proposal for the same agency.
     """
     require(can_propose_override, actor)
-    _lock(agency)
+    lock(agency)
     if agency.status not in ASSESSED_STATUSES:
         raise OverrideError(_("Only an active or suspended agency has a star grade."))
     today = local_today()
@@ -100,10 +106,13 @@ def propose_override(actor, agency: Agency, proposal: OverrideProposal) -> Ratin
     pending = open_proposal(agency.id)
     if pending is not None:
         raise OverrideError(
-            _(
-                "Override %(number)d for this agency is still waiting for a reviewer; "
-                "have it decided first.",
-                number=pending.id,
+            with_last_change(
+                _(
+                    "Override %(number)d for this agency is still waiting for a reviewer; "
+                    "have it decided first.",
+                    number=pending.id,
+                ),
+                pending,
             )
         )
     override = RatingOverride(
@@ -177,14 +186,17 @@ def decide_override(actor, override: RatingOverride, outcome: str, reasons: str,
     it instead); an agency on the blacklist today.
     """
     require_decider(actor, override)
-    _lock(override)
+    lock(override)
     if outcome not in ("approve", "reject"):
         raise OverrideError(_("Choose whether to approve or reject the proposal."), "outcome")
     check_password(actor, password)
     reasons = required_text(reasons, "reasons")
     if override.state != OverrideState.PROPOSED:
         raise OverrideError(
-            _("This proposal is already decided: %(state)s.", state=state_label(override))
+            with_last_change(
+                _("This proposal is already decided: %(state)s.", state=state_label(override)),
+                override,
+            )
         )
     today = local_today()
     if outcome == "approve":
@@ -245,6 +257,8 @@ def _settle(actor, override: RatingOverride, state: OverrideState, reasons: str)
 
 
 def _in_force(agency_id: int, today: date) -> list[RatingOverride]:
+    """The agency's approved overrides still running, each locked and read afresh: one
+    revoked meanwhile is left alone, not revoked twice."""
     rows = db.session.execute(
         select(RatingOverride)
         .where(
@@ -254,7 +268,7 @@ def _in_force(agency_id: int, today: date) -> list[RatingOverride]:
         )
         .order_by(RatingOverride.id)
     ).scalars()
-    return list(rows)
+    return [row for row in map(lock, list(rows)) if row.state == OverrideState.APPROVED]
 
 
 # --- revoking ------------------------------------------------------------------------------
@@ -264,12 +278,15 @@ def revoke_override(actor, override: RatingOverride, reason: str) -> None:
     """A regulator or reviewer ends an approved override early, with a reason; the computed
     grade is shown again. Refused: one that is not approved, or whose end day has passed."""
     require(can_revoke_override, actor)
-    _lock(override)
+    lock(override)
     if override.state != OverrideState.APPROVED:
         raise OverrideError(
-            _(
-                "Only an approved override can be revoked; this one is %(state)s.",
-                state=state_label(override),
+            with_last_change(
+                _(
+                    "Only an approved override can be revoked; this one is %(state)s.",
+                    state=state_label(override),
+                ),
+                override,
             )
         )
     if override.ends_on < local_today():
@@ -332,8 +349,3 @@ def required_text(value: str | None, field_name: str) -> str:
 
 def state_label(override: RatingOverride) -> str:
     return str(STATE_LABELS[OverrideState(override.state)])
-
-
-def _lock(row) -> None:
-    """One writer at a time on the row, read afresh once it is ours."""
-    db.session.refresh(row, with_for_update=True)
