@@ -9,7 +9,7 @@ from functools import lru_cache
 from flask import Flask, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from psycopg import sql
-from sqlalchemy import MetaData, Table, bindparam, event, insert
+from sqlalchemy import MetaData, Table, bindparam, event, insert, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql import sqltypes
@@ -173,10 +173,23 @@ class IdScope:
 def lock(row):
     """Read `row` afresh and hold it until the transaction ends: call it before checking the
     state a change depends on, so that of two people acting at once the second waits, then
-    sees what the first did (PostgreSQL: SELECT ... FOR UPDATE; SQLite's write transactions
-    begin IMMEDIATE, so they already run one at a time and the read is fresh)."""
-    db.session.refresh(row, with_for_update=True)
+    sees what the first did (PostgreSQL: SELECT ... FOR NO KEY UPDATE; SQLite's write
+    transactions begin IMMEDIATE, so they already run one at a time and the read is fresh).
+
+    On PostgreSQL the audit chain's head is taken first. Every audited write takes it
+    (registry.audit.services.record) and may then update rows (a rating refresh updates the
+    agency); a row locked before the head could wait on such a writer while it waits on
+    the head. Taking the head first keeps one order: the head, then rows. FOR NO KEY UPDATE
+    lets rows that merely refer to this one (a new complaint about the agency) be written.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        with db.session.no_autoflush:
+            db.session.execute(_HEAD_FIRST)
+    db.session.refresh(row, with_for_update={"key_share": True})
     return row
+
+
+_HEAD_FIRST = text("SELECT id FROM audit_chain_head WHERE id = 1 FOR UPDATE")
 
 
 def utcnow() -> datetime:

@@ -94,6 +94,9 @@ CONFLICT_SQLITE = frozenset(
     {"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_FOREIGNKEY"}
 )
 CONFLICT_SQLSTATES = frozenset({"23505", "23503", "23P01"})
+# PostgreSQL gave up one of two transactions waiting on each other (a deadlock, or a
+# serialisation failure): nothing was written, and trying again will work.
+RETRY_SQLSTATES = frozenset({"40P01", "40001"})
 
 
 def database_unavailable(error: SQLAlchemyError) -> bool:
@@ -104,8 +107,11 @@ def database_unavailable(error: SQLAlchemyError) -> bool:
 
 
 def conflicting_write(error: SQLAlchemyError) -> bool:
-    """Whether a unique or foreign key refused the write (two people at once), as opposed to
-    a NOT NULL or CHECK constraint, which only a bug breaks."""
+    """Whether the write collided with another made at the same moment: a unique or foreign
+    key refused it, or PostgreSQL ended one of two transactions waiting on each other; as
+    opposed to a NOT NULL or CHECK constraint, which only a bug breaks."""
+    if isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in RETRY_SQLSTATES:
+        return True
     if not isinstance(error, IntegrityError):
         return False
     original = error.orig
@@ -167,6 +173,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(SQLAlchemyError)
     def database_error(error):
+        if conflicting_write(error):
+            log.warning("conflicting write on %s %s: %s", request.method, request.path, error.orig)
+            _roll_back()
+            return _not_stored(error_response(409, MESSAGES[409]))
         if database_unavailable(error):
             log.error("database unavailable on %s %s: %s", request.method, request.path, error)
             _roll_back()
@@ -182,10 +192,6 @@ def register(app: Flask) -> None:
                     template="errors/unavailable.html",
                 )
             )
-        if conflicting_write(error):
-            log.warning("conflicting write on %s %s: %s", request.method, request.path, error.orig)
-            _roll_back()
-            return _not_stored(error_response(409, MESSAGES[409]))
         return crashed(error)
 
     @app.errorhandler(InternalServerError)

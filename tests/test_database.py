@@ -122,3 +122,38 @@ def test_without_immediate_the_same_work_can_fail(database_url):
     first.close()
     second.close()
     engine.dispose()
+
+
+def test_a_row_lock_waits_for_a_writer_holding_the_audit_chain_instead_of_deadlocking(
+    app, make_agency, race
+):
+    """A change that recorded itself (holding the audit chain's head) and then updates an
+    agency, against a change that locks that agency and then records itself: lock() takes
+    the head first, so the second waits for the first instead of each waiting on the other."""
+    import time
+
+    from registry.agencies.models import Agency
+    from registry.db import lock
+
+    agency_id = make_agency("active").id
+
+    def records_then_updates():
+        agency = db.session.get(Agency, agency_id)
+        yield
+        record("test.first", actor=SYSTEM, obj=agency)
+        db.session.flush()
+        time.sleep(0.3)  # the other change locks the agency meanwhile
+        agency.phone = "0510-1"
+        db.session.flush()
+
+    def locks_then_records():
+        agency = db.session.get(Agency, agency_id)
+        yield
+        time.sleep(0.1)
+        lock(agency)
+        agency.phone = "0510-2"
+        record("test.second", actor=SYSTEM, obj=agency)
+
+    assert race(records_then_updates, locks_then_records) == [None, None]
+    assert db.session.get(Agency, agency_id).phone == "0510-2"
+    assert verify_chain().intact

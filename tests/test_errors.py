@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from flask import abort
+from sqlalchemy.exc import OperationalError
 
 from registry.accounts.permissions import allow, anyone
 from registry.extensions import csrf
@@ -121,6 +122,12 @@ def colliding_app(database_url, tmp_path, make_service_item):
             procedure="受理、办理",
         )
 
+    def deadlock():
+        class Deadlock(Exception):
+            sqlstate = "40P01"  # PostgreSQL ended this transaction to break a wait-for circle
+
+        raise OperationalError("UPDATE agency ...", {}, Deadlock("deadlock detected"))
+
     writes = {
         "unique": lambda: db.session.add(item(taken.code)),
         "foreign-key": lambda: db.session.add(
@@ -136,6 +143,7 @@ def colliding_app(database_url, tmp_path, make_service_item):
             )
         ),
         "not-null": lambda: db.session.add(item("NEW-1", name=None)),
+        "deadlock": deadlock,
     }
 
     def write(kind):
@@ -154,7 +162,7 @@ def colliding_app(database_url, tmp_path, make_service_item):
     return app
 
 
-@pytest.mark.parametrize("kind", ["unique", "foreign-key"])
+@pytest.mark.parametrize("kind", ["unique", "foreign-key", "deadlock"])
 def test_a_write_that_collides_with_another_is_a_409_page(colliding_app, kind, caplog):
     from registry.agencies.models import ServiceItem
     from registry.db import db

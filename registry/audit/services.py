@@ -66,9 +66,13 @@ def _label(account) -> str:
 
 
 def _locked_head() -> AuditChainHead:
-    head = db.session.execute(
-        select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
-    ).scalar_one_or_none()
+    """The head, locked until the transaction ends. Taken before the caller's pending changes
+    are flushed: a flushed update would lock its row first, the order registry.db.lock
+    avoids (the head, then rows)."""
+    with db.session.no_autoflush:
+        head = db.session.execute(
+            select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
+        ).scalar_one_or_none()
     if head is None:
         head = AuditChainHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH)
         db.session.add(head)
