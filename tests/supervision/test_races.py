@@ -4,6 +4,7 @@ acts overlap; on SQLite they run in turn."""
 
 from sqlalchemy import select
 
+from registry.accounts.permissions import SYSTEM
 from registry.dates import local_today
 from registry.db import db
 from registry.supervision import escalation, evaluations
@@ -51,3 +52,17 @@ def test_a_handling_evaluated_twice_at_once_is_evaluated_once(world, race):
 
     names(refusal, world.supervisor, WHEN)
     assert count(RegulatorEvaluation) == 1
+
+
+def test_the_daily_job_skips_an_item_escalated_after_it_read_its_list(world, monkeypatch):
+    item = find_item("engagement", world.engagement.id, local_today())
+    escalation.escalate(world.regulator, item)  # by hand, while the job runs
+    db.session.commit()
+    # The job read the recorded escalations before that commit:
+    monkeypatch.setattr(escalation, "escalations_for", lambda items: {})
+
+    escalated = escalation.escalate_overdue(SYSTEM, local_today())
+
+    assert "engagement" not in {row.kind for row in escalated}
+    assert count(Escalation, Escalation.kind == "engagement") == 1
+    assert count(Escalation) == 7  # every overdue kind once (tests/supervision/test_escalation.py)
