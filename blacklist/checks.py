@@ -7,12 +7,13 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
-from blacklist.models import OPEN_STATES, BlacklistCase, CaseState, Ground
+from blacklist.models import OPEN_STATES, BlacklistCase, CaseState, Ground, RepairStatus
 from blacklist.permissions import can_decide_case, is_reviewer
 from ratings.complaints.models import Complaint, ComplaintStatus
 from ratings.complaints.permissions import in_conflict
 from registry.accounts.permissions import PermissionDenied
 from registry.agencies.models import Agency
+from registry.audit.queries import with_last_change
 from registry.db import db
 
 MAX_TEXT = 10000
@@ -65,6 +66,8 @@ def require_decider(actor, case: BlacklistCase) -> None:
 
 
 def require_listed(case: BlacklistCase, today: date) -> None:
+    """The case (locked by the caller) is a listing in force today; else the refusal says
+    who changed it last and when (a revocation or a repair at the same moment)."""
     state = case.state_on(today)
     if state == CaseState.EXPIRED:
         raise BlacklistError(
@@ -72,8 +75,24 @@ def require_listed(case: BlacklistCase, today: date) -> None:
         )
     if state != CaseState.LISTED:
         raise BlacklistError(
-            _("Only a listing in force can be ended; this case is %(state)s.", state=state.label)
+            with_last_change(
+                _(
+                    "Only a listing in force can be ended; this case is %(state)s.",
+                    state=state.label,
+                ),
+                _ended_by(case),
+            )
         )
+
+
+def _ended_by(case: BlacklistCase):
+    """The row whose audit event changed the case last: a repair is recorded on the
+    approved application, anything else on the case."""
+    if case.state == CaseState.REPAIRED:
+        approved = [r for r in case.repairs if r.status == RepairStatus.APPROVED]
+        if approved:
+            return approved[-1]
+    return case
 
 
 def check_password(actor, password: str) -> None:
@@ -114,12 +133,6 @@ def linked_complaints(agency: Agency, complaint_ids) -> list[Complaint]:
             _("Link only substantiated complaints about this agency."), "complaint_ids"
         )
     return list(complaints)
-
-
-def lock_row(row) -> None:
-    """One writer at a time on the row, read afresh once it is ours (PostgreSQL locks it;
-    SQLite's writes are serialised anyway)."""
-    db.session.refresh(row, with_for_update=True)
 
 
 def shown_day(day: date) -> str:

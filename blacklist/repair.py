@@ -14,7 +14,6 @@ from blacklist import notices
 from blacklist.checks import (
     BlacklistError,
     check_password,
-    lock_row,
     require_decider,
     require_listed,
     required_text,
@@ -25,10 +24,11 @@ from blacklist.models import BlacklistCase, CaseState, FileStage, RepairApplicat
 from blacklist.permissions import answers_for_agency
 from blacklist.services import end_listing
 from registry.accounts.permissions import PermissionDenied
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
 from registry.commitments.services import add_months
 from registry.dates import local_today
-from registry.db import db, utcnow
+from registry.db import db, lock, utcnow
 
 
 def repair_opens_on(case: BlacklistCase) -> date:
@@ -62,12 +62,15 @@ def apply_for_repair(actor, case: BlacklistCase, statement: str, files=()) -> Re
     after a refusal; while another application waits."""
     if not answers_for_agency(actor, case):
         raise PermissionDenied("answers_for_agency")
-    lock_row(case)
+    lock(case)  # the parent of its applications: of two at once, the second sees the first
     today = local_today()
     if case.state_on(today) != CaseState.LISTED:
-        raise BlacklistError(_("Only a listing in force can be repaired."))
-    if pending_application(case) is not None:
-        raise BlacklistError(_("An application is already waiting for a reviewer."))
+        raise BlacklistError(with_last_change(_("Only a listing in force can be repaired."), case))
+    waiting = pending_application(case)
+    if waiting is not None:
+        raise BlacklistError(
+            with_last_change(_("An application is already waiting for a reviewer."), waiting)
+        )
     _check_timing(case, today)
     statement = required_text(statement, "statement")
     uploads = chosen(files)
@@ -122,12 +125,15 @@ def decide_repair(
     actor, application: RepairApplication, approve: bool, reasons: str, password: str
 ) -> None:
     """A reviewer who did not propose the case approves (the listing ends as `repaired`)
-    or refuses, with reasons and their password."""
-    case = application.case
+    or refuses, with reasons and their password. The case is locked before the application
+    (as revoking and applying lock it), so a revocation at the same moment is seen."""
+    case = lock(application.case)
+    lock(application)
     require_decider(actor, case)
-    lock_row(application)
     if application.status != RepairStatus.PENDING:
-        raise BlacklistError(_("This application is already decided."))
+        raise BlacklistError(
+            with_last_change(_("This application is already decided."), application)
+        )
     today = local_today()
     if approve:
         require_listed(case, today)

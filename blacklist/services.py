@@ -3,9 +3,11 @@
 Each function checks who acts (PermissionDenied for the wrong party), refuses an act in the
 wrong state or bad input with a BlacklistError saying why, changes rows, writes the audit
 event and the inbox notices, and leaves the commit to the caller, who rolls back on a
-refusal. States are read as the dates have them today: a listing past its last day is
-expired, even before `flask blacklist expire` records it. Credit repair is in repair.py,
-the automatic proposals in rules.py, the checks they share in checks.py.
+refusal. Each locks its case (or, to open one, the agency) before reading the state it
+depends on, so of two people acting at once the second is refused with who acted and when.
+States are read as the dates have them today: a listing past its last day is expired, even
+before `flask blacklist expire` records it. Credit repair is in repair.py, the automatic
+proposals in rules.py, the checks they share in checks.py.
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from blacklist import notices
 from blacklist.checks import (
@@ -23,7 +26,6 @@ from blacklist.checks import (
     check_password,
     checked_ground,
     linked_complaints,
-    lock_row,
     require_decider,
     require_listed,
     required_text,
@@ -47,10 +49,11 @@ from registry.accounts.permissions import SYSTEM, PermissionDenied, require
 from registry.agencies.categories import PUBLIC_STATUSES
 from registry.agencies.models import Agency
 from registry.audit.labels import describe
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
 from registry.commitments.services import add_months
 from registry.dates import local_today
-from registry.db import db, utcnow
+from registry.db import db, lock, utcnow
 
 describe(
     actions={
@@ -109,7 +112,7 @@ def propose_case(actor, agency: Agency, proposal: Proposal) -> BlacklistCase:
 
 def open_case(agency: Agency, proposal: Proposal, *, source: str, actor) -> BlacklistCase:
     """Create a `proposed` case (a regulator's, or a rule's with source = the rule's id)."""
-    lock_row(agency)
+    lock(agency)  # the parent of its cases: of two proposals at once, the second sees the first
     if agency.status not in PUBLIC_STATUSES:
         raise BlacklistError(_("Only an agency on the public register can be listed."))
     ground = checked_ground(proposal.ground)
@@ -119,10 +122,13 @@ def open_case(agency: Agency, proposal: Proposal, *, source: str, actor) -> Blac
     blocking = blocking_case(agency.id, ground, today)
     if blocking is not None:
         raise BlacklistError(
-            _(
-                "Case %(number)d on the same ground is still open or in force (%(state)s).",
-                number=blocking.id,
-                state=blocking.state_on(today).label,
+            with_last_change(
+                _(
+                    "Case %(number)d on the same ground is still open or in force (%(state)s).",
+                    number=blocking.id,
+                    state=blocking.state_on(today).label,
+                ),
+                blocking,
             ),
             "ground",
         )
@@ -159,10 +165,16 @@ def notify_case(actor, case: BlacklistCase) -> Deadline:
     """A regulator tells the agency the ground; its objection window opens (working days,
     from the day after the notice). Returns the objection deadline."""
     require(can_propose_case, actor)
-    lock_row(case)
+    lock(case)
     if case.state != CaseState.PROPOSED:
         raise BlacklistError(
-            _("Only a proposed case can be notified; this one is %(state)s.", state=_label(case))
+            with_last_change(
+                _(
+                    "Only a proposed case can be notified; this one is %(state)s.",
+                    state=_label(case),
+                ),
+                case,
+            )
         )
     today = local_today()
     case.state = CaseState.NOTIFIED.value
@@ -188,12 +200,16 @@ def file_objection(actor, case: BlacklistCase, statement: str, files=()) -> None
     """The agency's staff object once, within the window, with a statement and evidence."""
     if not answers_for_agency(actor, case):
         raise PermissionDenied("answers_for_agency")
-    lock_row(case)
+    lock(case)
     if case.state == CaseState.OBJECTION_FILED:
-        raise BlacklistError(_("Your agency has already objected; the reviewer reads it."))
+        raise BlacklistError(
+            with_last_change(_("Your agency has already objected; the reviewer reads it."), case)
+        )
     if case.state != CaseState.NOTIFIED:
         raise BlacklistError(
-            _("This case takes no objection now; it is %(state)s.", state=_label(case))
+            with_last_change(
+                _("This case takes no objection now; it is %(state)s.", state=_label(case)), case
+            )
         )
     today = local_today()
     deadline = objection_deadline(case, today)
@@ -227,8 +243,8 @@ def decide_case(actor, case: BlacklistCase, decision: Decision) -> None:
     waiting for a decision, even before the notice; a decision number is optional.
     Both need reasons and the reviewer's password.
     """
+    lock(case)  # before who may decide, too: notifying a rule's proposal adopts it
     require_decider(actor, case)
-    lock_row(case)
     if decision.outcome not in ("listed", "rejected"):
         raise BlacklistError(
             _("Choose whether to list the agency or reject the proposal."), "outcome"
@@ -254,20 +270,24 @@ def _list(actor, case: BlacklistCase, decision: Decision, reasons: str, today: d
         )
     if case.state not in (CaseState.NOTIFIED, CaseState.OBJECTION_FILED):
         raise BlacklistError(
-            _(
-                "Only a case waiting for a decision can be listed; this one is %(state)s.",
-                state=_label(case),
+            with_last_change(
+                _(
+                    "Only a case waiting for a decision can be listed; this one is %(state)s.",
+                    state=_label(case),
+                ),
+                case,
             )
         )
     number = _decision_number(decision.decision_number, required=True)
     authority = required_text(decision.deciding_authority, "deciding_authority")
     if decision.term_years not in TERMS:
         raise BlacklistError(_("Choose a term of 1, 2 or 3 years."), "term_years")
-    _settle(actor, case, CaseState.LISTED, reasons, today, number)
+    _settle(actor, case, reasons, today)
     case.deciding_authority = authority
     case.term_years = decision.term_years
     case.listed_from = today
     case.listed_until = add_months(today, 12 * decision.term_years) - timedelta(days=1)
+    _write_decision(case, CaseState.LISTED, number)
     refresh_listing(case.agency, today)
     record(
         "blacklist.listed",
@@ -296,14 +316,18 @@ def _list(actor, case: BlacklistCase, decision: Decision, reasons: str, today: d
 def _reject(actor, case: BlacklistCase, decision: Decision, reasons: str, today: date) -> None:
     if case.state not in OPEN_STATES:
         raise BlacklistError(
-            _(
-                "Only a case waiting for a decision can be rejected; this one is %(state)s.",
-                state=_label(case),
+            with_last_change(
+                _(
+                    "Only a case waiting for a decision can be rejected; this one is %(state)s.",
+                    state=_label(case),
+                ),
+                case,
             )
         )
     number = _decision_number(decision.decision_number, required=False)
-    _settle(actor, case, CaseState.REJECTED, reasons, today, number)
+    _settle(actor, case, reasons, today)
     case.deciding_authority = (decision.deciding_authority or "").strip() or None
+    _write_decision(case, CaseState.REJECTED, number)
     record(
         "blacklist.rejected",
         actor=actor,
@@ -314,13 +338,25 @@ def _reject(actor, case: BlacklistCase, decision: Decision, reasons: str, today:
         notices.tell_agency("blacklist.rejected", case, reasons=reasons)
 
 
-def _settle(actor, case, state: CaseState, reasons: str, today: date, number) -> None:
-    case.state = state.value
+def _settle(actor, case, reasons: str, today: date) -> None:
     case.decided_by_id = actor.id
     case.decided_at = utcnow()
     case.decided_on = today
     case.decision_reasons = reasons
-    case.decision_number = number
+
+
+def _write_decision(case: BlacklistCase, state: CaseState, number: str | None) -> None:
+    """Write the decision's details, then its state with its number, which no other case
+    may hold: another case decided with the same number at the same moment has it once the
+    unique constraint has waited for that decision's commit, and the refusal names it."""
+    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            case.state = state.value
+            case.decision_number = number
+    except IntegrityError:
+        _decision_number(number, required=True)  # raises, naming the case that holds it
+        raise
 
 
 def _decision_number(value: str, *, required: bool) -> str | None:
@@ -354,8 +390,8 @@ def _decision_number(value: str, *, required: bool) -> str | None:
 def revoke_listing(actor, case: BlacklistCase, reason: str, password: str) -> None:
     """A reviewer who did not propose the case revokes a listing in force that was wrong;
     the record stays, marked revoked, and the agency is off the list at once."""
+    lock(case)
     require_decider(actor, case)
-    lock_row(case)
     today = local_today()
     require_listed(case, today)
     check_password(actor, password)
@@ -380,6 +416,7 @@ def record_expiries(today: date) -> list[BlacklistCase]:
             )
             .order_by(BlacklistCase.id)
             .with_for_update()
+            .execution_options(populate_existing=True)
         )
         .scalars()
         .all()

@@ -11,6 +11,7 @@ from registry.accounts.models import Account
 from registry.accounts.passwords import password_problem
 from registry.accounts.permissions import can_manage_accounts, require
 from registry.accounts.roles import Role
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
 from registry.db import db, utcnow
 
@@ -139,6 +140,7 @@ def update_account(actor, account: Account, *, display_name: str, role: Role | s
     """An admin renames an account or changes its role."""
     require(can_manage_accounts, actor)
     role = _known_role(role)
+    _lock_for_admin_change(actor, account)
     if role.value != account.role:
         _refuse_losing_last_admin(actor, account, becoming=role)
         record(
@@ -163,6 +165,7 @@ def update_account(actor, account: Account, *, display_name: str, role: Role | s
 def set_account_active(actor, account: Account, active: bool) -> None:
     """An admin disables an account (signing it out everywhere) or enables it again."""
     require(can_manage_accounts, actor)
+    _lock_for_admin_change(actor, account)
     if account.active == active:
         return
     if not active:
@@ -177,6 +180,7 @@ def set_account_active(actor, account: Account, active: bool) -> None:
 def reset_password(actor, account: Account, *, password: str) -> None:
     """An admin sets a temporary password; the holder must change it at the next login."""
     require(can_manage_accounts, actor)
+    _lock_for_admin_change(actor, account)
     _replace_password(account, password, temporary=True)
     record("account.password_reset", actor=actor, obj=account)
 
@@ -189,6 +193,42 @@ def _replace_password(account: Account, password: str, *, temporary: bool) -> No
     account.set_password(password)
     account.must_change_password = temporary
     account.end_other_sessions()
+
+
+# Account rows are held FOR NO KEY UPDATE, not FOR UPDATE: every audit event references its
+# actor's row, and inserting it takes a key-share lock on that row after the audit chain head
+# (registry.audit.services.record). A FOR UPDATE lock would block that insert while its holder
+# waits for the head: a deadlock between an admin's change and anything the account does.
+ACCOUNT_LOCK = {"key_share": True}
+
+
+def lock_account(account) -> Account:
+    """The account's row (also behind current_user's proxy), read afresh and held until the
+    transaction ends: the parent of what one account may hold only once."""
+    return db.session.get(Account, account.id, with_for_update=ACCOUNT_LOCK, populate_existing=True)
+
+
+def _lock_for_admin_change(actor, account: Account) -> None:
+    """Hold the account and, when it is an administrator, every active administrator (in
+    one order, so two admins acting on each other wait instead of deadlocking); then refuse
+    an actor whom another admin disabled or demoted meanwhile. Of two admins disabling or
+    demoting each other at once, the second is told who acted and when."""
+    if account.role == Role.ADMIN:
+        db.session.execute(
+            select(Account)
+            .where(Account.role == Role.ADMIN.value, Account.active.is_(True))
+            .order_by(Account.id)
+            .with_for_update(**ACCOUNT_LOCK)
+            .execution_options(populate_existing=True)
+        ).all()
+    lock_account(account)
+    if getattr(actor, "id", None) is None:
+        return  # the system
+    acting = db.session.get(Account, actor.id, populate_existing=True)
+    if not (acting.active and acting.role == Role.ADMIN):
+        raise AccountError(
+            with_last_change(_("Your account can no longer manage accounts."), acting)
+        )
 
 
 def _known_role(role: Role | str) -> Role:

@@ -2,8 +2,9 @@
 
 A fee cap is never edited: a new cap ends the one in force and starts anew, so the cap in
 force on any past date stays known (as with fee schedules, fees.py). An item is retired,
-never deleted, and can be reinstated. Each service checks its actor, writes the audit
-event, and leaves the commit to the caller.
+never deleted, and can be reinstated. Each service checks its actor, locks the item before
+reading the state it depends on (so of two regulators acting at once the second sees what
+the first did), writes the audit event, and leaves the commit to the caller.
 """
 
 import re
@@ -15,15 +16,17 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from registry.accounts.permissions import is_regulator, require
 from registry.agencies.categories import AgencyCategory, AgencyStatus, PricingType
 from registry.agencies.models import Agency, FeeCap, FeeSchedule, ServiceItem, fen
 from registry.audit.labels import describe
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
 from registry.dates import local_today
-from registry.db import LIKE_ESCAPE, contains_pattern, db
+from registry.db import LIKE_ESCAPE, contains_pattern, db, lock
 
 describe(
     actions={
@@ -100,8 +103,14 @@ def create_service_item(
     elif cap is not None:
         raise CatalogueError(_("A market-priced service item has no fee cap."), "cap")
     item = ServiceItem(code=code, **asdict(details))
-    db.session.add(item)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(item)
+    except IntegrityError:
+        # Another regulator created the code between the check and the insert.
+        raise CatalogueError(
+            _("Another service item already has the code %(code)s.", code=code), "code"
+        ) from None
     record("service_item.created", actor=actor, obj=item, details={"code": code, **asdict(details)})
     if cap is not None:
         _start_cap(actor, item, cap)
@@ -118,6 +127,7 @@ def update_service_item(
     later); a cap given in any other case is refused, as caps change through set_fee_cap.
     """
     require(is_regulator, actor)
+    lock(item)
     details = _checked_details(details)
     cap = _cap_for_switch(item, details, cap)
     changes = _changes(item, details)
@@ -137,12 +147,18 @@ def update_service_item(
 def set_fee_cap(actor, item: ServiceItem, cap: CapDetails) -> FeeCap:
     """A new cap for a government-guided item: it ends the cap in force from its start."""
     require(is_regulator, actor)
+    lock(item)  # of two caps set at once, the second ends the first's
     if not item.is_government_guided:
-        raise CatalogueError(_("A market-priced service item has no fee cap."), "cap")
+        raise CatalogueError(
+            with_last_change(_("A market-priced service item has no fee cap."), item), "cap"
+        )
     cap = _checked_cap(cap)
     if item.retired_on is not None and item.retired_on <= cap.effective_from:
         raise CatalogueError(
-            _("This service item is retired from %(day)s.", day=item.retired_on.isoformat()),
+            with_last_change(
+                _("This service item is retired from %(day)s.", day=item.retired_on.isoformat()),
+                item,
+            ),
             "cap_effective_from",
         )
     _check_cap_start(item, cap)
@@ -152,9 +168,16 @@ def set_fee_cap(actor, item: ServiceItem, cap: CapDetails) -> FeeCap:
 def retire_service_item(actor, item: ServiceItem, retired_on: date) -> None:
     """Take an item out of the public catalogue from a day (today or later); its rows stay."""
     require(is_regulator, actor)
+    lock(item)
     if item.retired_on is not None:
         raise CatalogueError(
-            _("This service item is already retired from %(day)s.", day=item.retired_on.isoformat())
+            with_last_change(
+                _(
+                    "This service item is already retired from %(day)s.",
+                    day=item.retired_on.isoformat(),
+                ),
+                item,
+            )
         )
     if retired_on < local_today():
         raise CatalogueError(_("An item cannot be retired in the past."), "retired_on")
@@ -170,8 +193,9 @@ def retire_service_item(actor, item: ServiceItem, retired_on: date) -> None:
 def reinstate_service_item(actor, item: ServiceItem) -> None:
     """Put a retired item back in the catalogue."""
     require(is_regulator, actor)
+    lock(item)
     if item.retired_on is None:
-        raise CatalogueError(_("This service item is not retired."))
+        raise CatalogueError(with_last_change(_("This service item is not retired."), item))
     record(
         "service_item.reinstated",
         actor=actor,
@@ -282,9 +306,12 @@ def _check_cap_start(item: ServiceItem, cap: CapDetails) -> None:
     earliest = _earliest_new_cap(item)
     if earliest is not None and cap.effective_from < earliest:
         raise CatalogueError(
-            _(
-                "A new cap cannot take effect before %(day)s; earlier caps are on record.",
-                day=earliest.isoformat(),
+            with_last_change(
+                _(
+                    "A new cap cannot take effect before %(day)s; earlier caps are on record.",
+                    day=earliest.isoformat(),
+                ),
+                item,
             ),
             "cap_effective_from",
         )

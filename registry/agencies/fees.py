@@ -1,5 +1,9 @@
 """Publishing fees. A fee schedule is never edited: a change ends the row in force and
-starts a new one, so the fee in force on any past date stays known (DESIGN.md §3)."""
+starts a new one, so the fee in force on any past date stays known (DESIGN.md §3).
+
+Publishing and withdrawing lock the agency first: its offers change one at a time, so of
+two publications of the same item at once the second supersedes the first (as it would a
+moment later) instead of opening a second row."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -11,9 +15,10 @@ from sqlalchemy import select
 from registry.accounts.permissions import PermissionDenied, acts_for_agency
 from registry.agencies.models import FeeSchedule, ServiceItem, fen
 from registry.agencies.services import RegistryError
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
 from registry.dates import local_today
-from registry.db import db
+from registry.db import db, lock
 
 
 @dataclass
@@ -76,11 +81,15 @@ def publish_fee(actor, agency, item: ServiceItem, offer: FeeOffer) -> FeeSchedul
     """An active agency publishes or changes its fee for a service item."""
     if not acts_for_agency(actor, agency):
         raise PermissionDenied("publish_fee")
+    lock(agency)
     if not agency.is_active:
         raise RegistryError(
-            _(
-                "Only an active agency can publish fees; this one is %(status)s.",
-                status=agency.status_enum.label,
+            with_last_change(
+                _(
+                    "Only an active agency can publish fees; this one is %(status)s.",
+                    status=agency.status_enum.label,
+                ),
+                agency,
             )
         )
     if item.retired_on is not None and item.retired_on <= offer.effective_from:
@@ -94,9 +103,12 @@ def publish_fee(actor, agency, item: ServiceItem, offer: FeeOffer) -> FeeSchedul
     if current is not None:
         if offer.effective_from < current.effective_from:
             raise RegistryError(
-                _(
-                    "A change cannot take effect before the fee it replaces (%(day)s).",
-                    day=current.effective_from.isoformat(),
+                with_last_change(
+                    _(
+                        "A change cannot take effect before the fee it replaces (%(day)s).",
+                        day=current.effective_from.isoformat(),
+                    ),
+                    agency,
                 )
             )
         current.effective_to = offer.effective_from
@@ -135,8 +147,10 @@ def withdraw_fee(actor, schedule: FeeSchedule, effective_to: date) -> None:
     """The agency stops offering a service from a date; the history stays."""
     if not acts_for_agency(actor, schedule.agency):
         raise PermissionDenied("withdraw_fee")
+    lock(schedule.agency)
+    lock(schedule)
     if schedule.effective_to is not None:
-        raise RegistryError(_("This fee has already ended."))
+        raise RegistryError(with_last_change(_("This fee has already ended."), schedule.agency))
     if effective_to < max(local_today(), schedule.effective_from):
         raise RegistryError(_("A fee cannot end in the past or before it starts."))
     schedule.effective_to = effective_to

@@ -22,14 +22,15 @@ from registry.accounts.permissions import (
     require,
 )
 from registry.accounts.roles import Role
-from registry.accounts.services import register_account
+from registry.accounts.services import lock_account, register_account
 from registry.agencies.categories import AgencyCategory, AgencyStatus
 from registry.agencies.credit_code import CreditCodeError, check_credit_code, normalise_credit_code
 from registry.agencies.models import Agency, Enterprise, FeeSchedule, LinkRequest, Qualification
 from registry.audit.labels import describe
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
 from registry.dates import local_today
-from registry.db import db, utcnow
+from registry.db import db, lock, utcnow
 
 describe(
     actions={
@@ -206,8 +207,11 @@ def resubmit_registration(actor, agency: Agency, details: AgencyDetails) -> None
     """The applicant corrects a rejected registration and sends it for verification again."""
     if not acts_for_agency(actor, agency):
         raise PermissionDenied("resubmit_registration")
+    lock(agency)
     if agency.status != AgencyStatus.REJECTED:
-        raise RegistryError(_("Only a rejected registration can be submitted again."))
+        raise RegistryError(
+            with_last_change(_("Only a rejected registration can be submitted again."), agency)
+        )
     _check_region(details)
     _apply_details(agency, details)
     _set_status(actor, agency, AgencyStatus.PENDING, None, "agency.resubmitted")
@@ -218,6 +222,7 @@ def save_agency_profile(actor, agency: Agency, details: AgencyDetails) -> bool:
 
     Returns whether it was a resubmission.
     """
+    lock(agency)  # a regulator's decision meanwhile decides which of the two this is
     if agency.status == AgencyStatus.REJECTED:
         resubmit_registration(actor, agency, details)
         return True
@@ -229,8 +234,11 @@ def update_agency_profile(actor, agency: Agency, details: AgencyDetails) -> None
     """An agency keeps its public profile up to date (name changes are audited)."""
     if not acts_for_agency(actor, agency):
         raise PermissionDenied("update_agency_profile")
+    lock(agency)  # of two saves at once, the second records its changes to the first's
     if agency.status in (AgencyStatus.DEREGISTERED,):
-        raise RegistryError(_("A deregistered agency's profile can no longer be changed."))
+        raise RegistryError(
+            with_last_change(_("A deregistered agency's profile can no longer be changed."), agency)
+        )
     _check_region(details)
     before = _details_of(agency)
     _apply_details(agency, details)
@@ -263,9 +271,13 @@ def add_qualification(actor, agency: Agency, details: QualificationDetails) -> Q
 
 
 def remove_qualification(actor, qualification: Qualification) -> None:
+    """Remove a qualification; refused if someone removed it meanwhile."""
     agency = qualification.agency
     if not (acts_for_agency(actor, agency) or is_regulator(actor)):
         raise PermissionDenied("remove_qualification")
+    lock(agency)  # the agency's list of qualifications, read afresh
+    if qualification not in agency.qualifications:
+        raise RegistryError(with_last_change(_("This qualification was already removed."), agency))
     record(
         "agency.qualification_removed",
         actor=actor,
@@ -302,11 +314,15 @@ def change_agency_status(actor, agency: Agency, action: str, reason: str | None)
     """
     require(is_regulator, actor)
     allowed_from, target, event = TRANSITIONS[action]
+    lock(agency)
     if agency.status_enum not in allowed_from:
         raise RegistryError(
-            _(
-                "This agency is %(status)s; that cannot be done now.",
-                status=agency.status_enum.label,
+            with_last_change(
+                _(
+                    "This agency is %(status)s; that cannot be done now.",
+                    status=agency.status_enum.label,
+                ),
+                agency,
             )
         )
     reason = (reason or "").strip() or None
@@ -344,6 +360,11 @@ def accept_credit_code_exception(actor, agency: Agency, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise RegistryError(_("Give the reason for accepting this code."))
+    lock(agency)
+    if agency.credit_code_exception:
+        raise RegistryError(
+            with_last_change(_("This credit code was already accepted by exception."), agency)
+        )
     if not needs_code_exception(agency):
         raise RegistryError(_("This credit code passes its check; no exception is needed."))
     agency.credit_code_exception = reason
@@ -371,8 +392,9 @@ def decide_link(actor, request: LinkRequest, *, approve: bool, reason: str | Non
     """Approve (the account then acts for the organisation) or reject a link request."""
     if not can_decide_link(actor, request):
         raise PermissionDenied("decide_link")
+    lock(request)
     if request.status != "pending":
-        raise RegistryError(_("This request has already been decided."))
+        raise RegistryError(with_last_change(_("This request has already been decided."), request))
     request.status = "approved" if approve else "rejected"
     request.decided_by_id, request.decided_at = actor.id, utcnow()
     request.reason = (reason or "").strip() or None
@@ -397,6 +419,8 @@ def request_link(actor, credit_code: str) -> LinkRequest:
     agency_side = is_agency_user(actor)
     if not (agency_side or is_enterprise_user(actor)):
         raise PermissionDenied("request_link")
+    # The account is the parent of its requests: of two sent at once, the second sees the first.
+    actor = lock_account(actor)
     if actor.agency_id or actor.enterprise_id:
         raise RegistryError(_("Your account already acts for an organisation."))
     code = accepted_credit_code(credit_code, checksum_claimed_genuine=True)
@@ -407,9 +431,11 @@ def request_link(actor, credit_code: str) -> LinkRequest:
         select(LinkRequest).where(
             LinkRequest.account_id == actor.id, LinkRequest.status == "pending"
         )
-    ).first()
+    ).scalar()
     if waiting is not None:
-        raise RegistryError(_("You already have a request waiting for a decision."))
+        raise RegistryError(
+            with_last_change(_("You already have a request waiting for a decision."), waiting)
+        )
     if agency_side:
         return _request_link(actor, agency=target)
     return _request_link(actor, enterprise=target)

@@ -296,9 +296,14 @@ def remove_qualification(qualification_id: int):
             qualification=qualification,
             form=form,
         )
-    services.remove_qualification(current_user, qualification)
-    db.session.commit()
-    flash(_("Qualification removed."), "success")
+    try:
+        services.remove_qualification(current_user, qualification)
+    except services.RegistryError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("Qualification removed."), "success")
     return redirect(url_for("my_agency.qualifications"))
 
 

@@ -1,8 +1,9 @@
 """Town and village agent actions: regulators keep the roster and each agent's training.
 
 Each function checks its actor's permission, validates, changes rows, writes the audit
-event, and leaves the commit to the caller. Agents are deactivated, never deleted, so the
-history of who helped whom stays readable.
+event, and leaves the commit to the caller; a change to an agent locks the agent first, so
+of two regulators acting at once the second sees what the first did. Agents are
+deactivated, never deleted, so the history of who helped whom stays readable.
 """
 
 from dataclasses import asdict, dataclass
@@ -15,9 +16,10 @@ from registry.accounts.permissions import is_regulator, require
 from registry.agents.models import TownAgent, TrainingRecord
 from registry.agents.queries import region_towns
 from registry.audit.labels import describe
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
 from registry.dates import local_today
-from registry.db import db
+from registry.db import db, lock
 
 describe(
     actions={
@@ -78,6 +80,7 @@ def create_agent(actor, details: AgentDetails) -> TownAgent:
 def update_agent(actor, agent: TownAgent, details: AgentDetails) -> None:
     """A regulator corrects an agent's details; only real changes are recorded."""
     require(is_regulator, actor)
+    lock(agent)
     changed = {
         field: [getattr(agent, field), value]
         for field, value in asdict(_checked_agent(details)).items()
@@ -93,10 +96,11 @@ def update_agent(actor, agent: TownAgent, details: AgentDetails) -> None:
 def set_agent_active(actor, agent: TownAgent, active: bool) -> None:
     """A regulator takes an agent off the public directory, or puts them back."""
     require(is_regulator, actor)
+    lock(agent)
     if agent.active == active:
         if active:
-            raise AgentError(_("This agent is already active."))
-        raise AgentError(_("This agent is already inactive."))
+            raise AgentError(with_last_change(_("This agent is already active."), agent))
+        raise AgentError(with_last_change(_("This agent is already inactive."), agent))
     agent.active = active
     record("agent.reactivated" if active else "agent.deactivated", actor=actor, obj=agent)
 
@@ -119,7 +123,9 @@ def add_training(actor, agent: TownAgent, details: TrainingDetails) -> TrainingR
 def remove_training(actor, training: TrainingRecord) -> None:
     """A regulator removes a training record entered in error; the audit log keeps it."""
     require(is_regulator, actor)
-    agent = training.agent
+    agent = lock(training.agent)  # its list of trainings, read afresh
+    if training not in agent.trainings:
+        raise AgentError(with_last_change(_("This training record was already removed."), agent))
     record(
         "agent.training_removed",
         actor=actor,

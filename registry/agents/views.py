@@ -130,9 +130,14 @@ def remove_training(agent_id: int, training_id: int):
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.remove_training(current_user, training)
-        db.session.commit()
-        flash(_("Training record removed."), "success")
+        try:
+            services.remove_training(current_user, training)
+        except services.AgentError as error:
+            db.session.rollback()
+            flash(str(error), "warning")
+        else:
+            db.session.commit()
+            flash(_("Training record removed."), "success")
         return redirect(url_for("agents.show", agent_id=agent_id))
     return render_template("agents/confirm_remove_training.html", training=training, form=form)
 
@@ -145,6 +150,7 @@ def _confirm_active(agent: TownAgent, *, active: bool):
     try:
         services.set_agent_active(current_user, agent, active)
     except services.AgentError as error:
+        db.session.rollback()
         flash(str(error), "warning")
     else:
         db.session.commit()

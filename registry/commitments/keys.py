@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from registry.commitments.models import SigningKey
 from registry.db import db, utcnow
@@ -119,8 +120,14 @@ def _register(public_key: Ed25519PublicKey) -> SigningKey:
             key_id=key_id,
             public_key=base64.b64encode(raw_public_key(public_key)).decode("ascii"),
         )
-        db.session.add(record)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(record)
+        except IntegrityError:
+            # Two agencies signed the key's first receipts at once; the other registered it.
+            record = db.session.execute(
+                select(SigningKey).where(SigningKey.key_id == key_id)
+            ).scalar_one()
     return record
 
 

@@ -12,13 +12,15 @@ from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from registry.accounts.permissions import PermissionDenied, acts_for_agency, is_regulator, require
 from registry.agencies.categories import AgencyStatus
 from registry.agencies.listing import is_listed
 from registry.agencies.models import Agency
 from registry.audit.labels import describe
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
 from registry.commitments import keys, notices
 from registry.commitments.models import CommitmentSignature, CommitmentTemplate
@@ -31,7 +33,7 @@ from registry.commitments.receipts import (
     text_sha256,
 )
 from registry.dates import local_today
-from registry.db import db, utcnow
+from registry.db import db, lock, utcnow
 
 describe(
     actions={
@@ -102,8 +104,13 @@ def draft_template(actor, details: TemplateDetails) -> CommitmentTemplate:
 
 def change_draft(actor, template: CommitmentTemplate, details: TemplateDetails) -> None:
     require(is_regulator, actor)
+    lock(template)
     if template.is_published:
-        raise CommitmentError(_("A published version cannot be changed; write a new draft."))
+        raise CommitmentError(
+            with_last_change(
+                _("A published version cannot be changed; write a new draft."), template
+            )
+        )
     for name, value in _clean(details).items():
         setattr(template, name, value)
     record("commitment.template_changed", actor=actor, obj=template)
@@ -113,22 +120,36 @@ def publish_template(actor, template: CommitmentTemplate) -> CommitmentTemplate:
     """Number the draft as the next version; it replaces the current one for new signatures.
 
     When it requires re-signing, signatures of older versions count until `resign_by`
-    (publication day + grace days) and every agency holding one is told.
+    (publication day + grace days) and every agency holding one is told. Of two regulators
+    publishing the same draft at once, the second is told who did; two drafts published at
+    once take the next two numbers, as they would one after the other.
     """
     require(is_regulator, actor)
+    lock(template)
     if template.is_published:
         raise CommitmentError(
-            _("Version %(version)d is already published.", version=template.version)
+            with_last_change(
+                _("Version %(version)d is already published.", version=template.version),
+                template,
+            )
         )
     today = local_today()
-    latest = db.session.execute(select(func.max(CommitmentTemplate.version))).scalar()
-    template.version = (latest or 0) + 1
-    template.published_at = utcnow()
-    template.published_on = today
-    template.published_by_id = actor.id
-    if template.requires_resigning and latest:
-        template.resign_by = today + timedelta(days=template.grace_days)
-    db.session.flush()
+    latest = _lock_latest_version()
+    number = (latest.version if latest else 0) + 1
+    try:
+        with db.session.begin_nested():
+            template.version = number
+            template.published_at = utcnow()
+            template.published_on = today
+            template.published_by_id = actor.id
+            if template.requires_resigning and latest:
+                template.resign_by = today + timedelta(days=template.grace_days)
+    except IntegrityError:
+        # The very first version, from two drafts at once (there was no version to lock):
+        # the unique number waited for the other's commit, which is there to name.
+        message = _("Another version was published at the same moment; publish this draft again.")
+        holder = _template_numbered(number)
+        raise CommitmentError(with_last_change(message, holder) if holder else message) from None
     record(
         "commitment.template_published",
         actor=actor,
@@ -137,6 +158,31 @@ def publish_template(actor, template: CommitmentTemplate) -> CommitmentTemplate:
     )
     notices.version_published(template)
     return template
+
+
+def _lock_latest_version() -> CommitmentTemplate | None:
+    """The latest published version, held until the transaction ends, so publications take
+    their numbers one at a time. A publisher who waited for the lock finds a newer version
+    once it has it, and locks that one in turn."""
+    held = None
+    while True:
+        newest = db.session.execute(
+            select(CommitmentTemplate)
+            .where(CommitmentTemplate.version.is_not(None))
+            .order_by(CommitmentTemplate.version.desc())
+            .limit(1)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        if newest is None or newest is held:
+            return newest
+        held = newest
+
+
+def _template_numbered(version: int) -> CommitmentTemplate | None:
+    return db.session.execute(
+        select(CommitmentTemplate).where(CommitmentTemplate.version == version)
+    ).scalar_one_or_none()
 
 
 def _clean(details: TemplateDetails) -> dict:
@@ -161,7 +207,7 @@ def sign_commitment(actor, agency: Agency, details: SigningDetails) -> Commitmen
     if not acts_for_agency(actor, agency):
         raise PermissionDenied("only the agency's own staff sign its commitment")
     # One signer at a time per agency: a double submit finds the first signature.
-    db.session.execute(select(Agency.id).where(Agency.id == agency.id).with_for_update())
+    lock(agency)
     _check_signer(actor, agency, details)
     template = _current_version_shown(details)
     previous = latest_signature(agency.id)
@@ -172,10 +218,13 @@ def sign_commitment(actor, agency: Agency, details: SigningDetails) -> Commitmen
         and Versions().status(previous, today) == Standing.VALID
     ):
         raise CommitmentError(
-            _(
-                "Your agency already signed version %(version)d; receipt %(receipt)s.",
-                version=template.version,
-                receipt=grouped(previous.receipt_code),
+            with_last_change(
+                _(
+                    "Your agency already signed version %(version)d; receipt %(receipt)s.",
+                    version=template.version,
+                    receipt=grouped(previous.receipt_code),
+                ),
+                previous,
             )
         )
     signature = _signed(actor, agency, template, details, today)
@@ -305,8 +354,9 @@ def add_months(day: date, months: int) -> date:
 def revoke_signature(actor, signature: CommitmentSignature, reason: str) -> None:
     """A regulator withdraws a signature (say, signed by someone without authority)."""
     require(is_regulator, actor)
+    lock(signature)
     if signature.revoked_at is not None:
-        raise CommitmentError(_("This signature is already revoked."))
+        raise CommitmentError(with_last_change(_("This signature is already revoked."), signature))
     if not reason.strip():
         raise CommitmentError(_("Give the reason; the agency and the public read it."), "reason")
     signature.revoked_at = utcnow()

@@ -22,6 +22,7 @@ from registry.accounts.models import Account
 from registry.accounts.permissions import require
 from registry.accounts.roles import Role
 from registry.audit.labels import describe
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
 from registry.db import db
 from registry.inbox.kinds import register_kind
@@ -59,8 +60,7 @@ def escalate(actor, item: Item) -> Escalation:
     require(can_escalate, actor)
     if not item.is_overdue:
         raise SupervisionError(_("This item is not overdue; there is nothing to escalate."))
-    if escalation_of(item) is not None:
-        raise SupervisionError(_("This item was already escalated for this due date."))
+    _refuse_if_escalated(item)
     recipients = reviewers_to_tell(item)
     escalation = Escalation(
         kind=item.kind.value,
@@ -75,8 +75,10 @@ def escalate(actor, item: Item) -> Escalation:
         with db.session.begin_nested():
             db.session.add(escalation)
     except IntegrityError:
-        # Someone escalated it between the check and the insert; the constraint holds.
-        raise SupervisionError(_("This item was already escalated for this due date.")) from None
+        # Someone escalated it between the check and the insert: the constraint held, and
+        # (PostgreSQL waits for their commit before it refuses) their row is there to name.
+        _refuse_if_escalated(item)
+        raise
     notify(
         recipients,
         "supervision.escalated",
@@ -108,13 +110,31 @@ def escalate(actor, item: Item) -> Escalation:
     return escalation
 
 
+def _refuse_if_escalated(item: Item) -> None:
+    """Refuse a second escalation for the item's due date, saying who escalated it and when."""
+    earlier = escalation_of(item)
+    if earlier is not None:
+        raise SupervisionError(
+            with_last_change(_("This item was already escalated for this due date."), earlier)
+        )
+
+
 def escalate_overdue(actor, today: date) -> list[Escalation]:
     """The daily job: escalate every item overdue by more than the configured working days
-    that is not escalated yet for its due date. Running it again escalates nothing new."""
+    that is not escalated yet for its due date. Running it again escalates nothing new, nor
+    does an item a regulator escalated by hand while the job ran."""
     threshold = current_app.config["SUPERVISION_ESCALATE_AFTER_WORKING_DAYS"]
     items = [item for item in deadline_items(today) if item.overdue_working_days > threshold]
     done = escalations_for(items)
-    return [escalate(actor, item) for item in items if item.key not in done]
+    escalated = []
+    for item in items:
+        if item.key in done:
+            continue
+        try:
+            escalated.append(escalate(actor, item))
+        except SupervisionError:
+            continue  # escalated meanwhile by someone else: once is what counts
+    return escalated
 
 
 def reviewers_to_tell(item: Item) -> list[int]:

@@ -22,8 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from ratings.complaints.models import Complaint
 from registry.accounts.permissions import PermissionDenied, require
 from registry.audit.labels import describe
+from registry.audit.queries import with_last_change
 from registry.audit.services import record
-from registry.db import db, utcnow
+from registry.db import db, lock, utcnow
 from registry.supervision.models import RegulatorEvaluation
 from registry.supervision.permissions import (
     can_change_regulator_evaluation,
@@ -85,10 +86,10 @@ def evaluate_handling(actor, complaint: Complaint, scores: HandlingScores) -> Re
     evaluation of the same complaint by the same supervisor (change the first instead).
     """
     require(can_evaluate_regulators, actor)
+    lock(complaint)  # the parent of its evaluations: a second submit waits, then sees the first
     regulator_id = _evaluable(complaint)
     timeliness, fairness, remarks = _checked(scores)
-    if evaluation_of(actor.id, complaint.id) is not None:
-        raise EvaluationError(_("You have already evaluated this complaint; change it instead."))
+    _refuse_if_evaluated(actor, complaint)
     evaluation = RegulatorEvaluation(
         supervisor_id=actor.id,
         complaint_id=complaint.id,
@@ -101,9 +102,8 @@ def evaluate_handling(actor, complaint: Complaint, scores: HandlingScores) -> Re
         with db.session.begin_nested():
             db.session.add(evaluation)
     except IntegrityError:
-        raise EvaluationError(
-            _("You have already evaluated this complaint; change it instead.")
-        ) from None
+        _refuse_if_evaluated(actor, complaint)  # the constraint held against another submit
+        raise
     record(
         "regulator_evaluation.submitted",
         actor=actor,
@@ -118,12 +118,23 @@ def evaluate_handling(actor, complaint: Complaint, scores: HandlingScores) -> Re
     return evaluation
 
 
+def _refuse_if_evaluated(actor, complaint: Complaint) -> None:
+    earlier = evaluation_of(actor.id, complaint.id)
+    if earlier is not None:
+        raise EvaluationError(
+            with_last_change(
+                _("You have already evaluated this complaint; change it instead."), earlier
+            )
+        )
+
+
 def change_evaluation(
     actor, evaluation: RegulatorEvaluation, scores: HandlingScores
 ) -> RegulatorEvaluation:
     """Its supervisor changes an evaluation within the change period; refused after it."""
     if not can_change_regulator_evaluation(actor, evaluation):
         raise PermissionDenied("can_change_regulator_evaluation")
+    lock(evaluation)  # of two changes at once, the second records what it changed from
     if not open_for_change(evaluation):
         raise EvaluationError(
             _(

@@ -206,5 +206,6 @@ def test_a_revoked_signature_says_so_everywhere(app, client, signed, make_accoun
     detail = stranger.get(f"/api/v1/agencies/{signed.credit_code}").get_json()
     assert detail["commitment"]["signed"] is False
     assert detail["commitment"]["status"] == "revoked"
+    row = db.session.get(CommitmentSignature, signed.id)  # the requests closed the session
     with force_locale("en"), pytest.raises(services.CommitmentError, match="already revoked"):
         services.revoke_signature(regulator, row, "again")

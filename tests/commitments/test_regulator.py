@@ -53,7 +53,7 @@ def test_a_published_version_cannot_be_changed(client, login_as, publish):
     with pytest.raises(services.CommitmentError):
         services.change_draft(
             db.session.merge(regulator),
-            template,
+            db.session.get(CommitmentTemplate, template.id),
             services.TemplateDetails(
                 **{
                     **{key: DRAFT[key] for key in ("title_zh", "title_en", "body_zh", "body_en")},

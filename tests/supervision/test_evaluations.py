@@ -14,6 +14,7 @@ from registry.supervision import evaluations
 from registry.supervision.evaluations import EvaluationError, HandlingScores
 from registry.supervision.models import RegulatorEvaluation
 from tests.conftest import post_form
+from tests.races import attached
 from tests.supervision.conftest import ENGLISH, TODAY, count, page_text
 
 
@@ -61,7 +62,9 @@ def test_once_per_supervisor_per_complaint_then_changed_not_repeated(world, clie
     auth.login(world.supervisor.email)
     evaluate(client, world.concluded)
     with force_locale("en"), pytest.raises(EvaluationError, match="already evaluated"):
-        evaluations.evaluate_handling(world.supervisor, world.concluded, HandlingScores(3, 3, ""))
+        evaluations.evaluate_handling(
+            world.supervisor, attached(world.concluded), HandlingScores(3, 3, "")
+        )
     db.session.rollback()
     assert evaluate(client, world.concluded, timeliness="1").status_code == 302
     assert count(RegulatorEvaluation) == 1
@@ -105,7 +108,9 @@ def test_only_concluded_complaints_are_evaluated(world, client, auth):
     auth.login(world.supervisor.email)
     assert client.get(f"/supervision/complaints/{world.conclusion.id}/evaluate").status_code == 404
     with force_locale("en"), pytest.raises(EvaluationError, match="concluded"):
-        evaluations.evaluate_handling(world.supervisor, world.conclusion, HandlingScores(3, 3))
+        evaluations.evaluate_handling(
+            world.supervisor, attached(world.conclusion), HandlingScores(3, 3)
+        )
 
 
 @pytest.mark.parametrize("role", ["regulator", "reviewer", "agency", "admin"])
