@@ -53,7 +53,7 @@ from registry.audit.queries import with_last_change
 from registry.audit.services import record
 from registry.commitments.services import add_months
 from registry.dates import local_today
-from registry.db import db, lock, utcnow
+from registry.db import db, lock, lock_rows, utcnow
 
 describe(
     actions={
@@ -409,14 +409,12 @@ def record_expiries(today: date) -> list[BlacklistCase]:
     which already say the listing no longer counts.
     """
     cases = (
-        db.session.execute(
+        lock_rows(
             select(BlacklistCase)
             .where(
                 BlacklistCase.state == CaseState.LISTED.value, BlacklistCase.listed_until < today
             )
             .order_by(BlacklistCase.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
         )
         .scalars()
         .all()

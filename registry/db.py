@@ -173,23 +173,40 @@ class IdScope:
 def lock(row):
     """Read `row` afresh and hold it until the transaction ends: call it before checking the
     state a change depends on, so that of two people acting at once the second waits, then
-    sees what the first did (PostgreSQL: SELECT ... FOR NO KEY UPDATE; SQLite's write
-    transactions begin IMMEDIATE, so they already run one at a time and the read is fresh).
-
-    On PostgreSQL the audit chain's head is taken first. Every audited write takes it
-    (registry.audit.services.record) and may then update rows (a rating refresh updates the
-    agency); a row locked before the head could wait on such a writer while it waits on
-    the head. Taking the head first keeps one order: the head, then rows. FOR NO KEY UPDATE
-    lets rows that merely refer to this one (a new complaint about the agency) be written.
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        with db.session.no_autoflush:
-            db.session.execute(_HEAD_FIRST)
-    db.session.refresh(row, with_for_update={"key_share": True})
+    sees what the first did (PostgreSQL: SELECT ... FOR NO KEY UPDATE after take_write_turn;
+    SQLite's write transactions begin IMMEDIATE, so they already run one at a time and the
+    read is fresh). FOR NO KEY UPDATE lets rows that merely refer to this one (a new
+    complaint about the agency, an audit event naming the account) still be written."""
+    take_write_turn()
+    db.session.refresh(row, with_for_update=ROW_LOCK)
     return row
 
 
-_HEAD_FIRST = text("SELECT id FROM audit_chain_head WHERE id = 1 FOR UPDATE")
+def lock_rows(query):
+    """The rows a SELECT finds, read afresh and held like lock()'s."""
+    take_write_turn()
+    return db.session.execute(
+        query.with_for_update(**ROW_LOCK).execution_options(populate_existing=True)
+    )
+
+
+ROW_LOCK = {"key_share": True}
+
+
+def take_write_turn() -> None:
+    """On PostgreSQL, take the audit chain's head before any row lock.
+
+    Every audited write takes the head (registry.audit.services.record) and may then update
+    rows (a rating refresh updates the agency); a row locked before the head could wait on
+    such a writer while it waits on the head. Taking the head first keeps one order for
+    every writer: the head, then rows. (On SQLite a write transaction holds the database.)
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        with db.session.no_autoflush:
+            db.session.execute(_AUDIT_HEAD)
+
+
+_AUDIT_HEAD = text("SELECT id FROM audit_chain_head WHERE id = 1 FOR UPDATE")
 
 
 def utcnow() -> datetime:

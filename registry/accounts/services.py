@@ -13,7 +13,7 @@ from registry.accounts.permissions import can_manage_accounts, require
 from registry.accounts.roles import Role
 from registry.audit.queries import with_last_change
 from registry.audit.services import record
-from registry.db import db, utcnow
+from registry.db import ROW_LOCK, db, lock_rows, take_write_turn, utcnow
 
 # Compared against when the email is unknown, so a miss takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a real password, only for timing")
@@ -195,17 +195,12 @@ def _replace_password(account: Account, password: str, *, temporary: bool) -> No
     account.end_other_sessions()
 
 
-# Account rows are held FOR NO KEY UPDATE, not FOR UPDATE: every audit event references its
-# actor's row, and inserting it takes a key-share lock on that row after the audit chain head
-# (registry.audit.services.record). A FOR UPDATE lock would block that insert while its holder
-# waits for the head: a deadlock between an admin's change and anything the account does.
-ACCOUNT_LOCK = {"key_share": True}
-
-
 def lock_account(account) -> Account:
     """The account's row (also behind current_user's proxy), read afresh and held until the
-    transaction ends: the parent of what one account may hold only once."""
-    return db.session.get(Account, account.id, with_for_update=ACCOUNT_LOCK, populate_existing=True)
+    transaction ends (registry.db.lock's way): the parent of what one account may hold only
+    once."""
+    take_write_turn()
+    return db.session.get(Account, account.id, with_for_update=ROW_LOCK, populate_existing=True)
 
 
 def _lock_for_admin_change(actor, account: Account) -> None:
@@ -214,12 +209,10 @@ def _lock_for_admin_change(actor, account: Account) -> None:
     an actor whom another admin disabled or demoted meanwhile. Of two admins disabling or
     demoting each other at once, the second is told who acted and when."""
     if account.role == Role.ADMIN:
-        db.session.execute(
+        lock_rows(
             select(Account)
             .where(Account.role == Role.ADMIN.value, Account.active.is_(True))
             .order_by(Account.id)
-            .with_for_update(**ACCOUNT_LOCK)
-            .execution_options(populate_existing=True)
         ).all()
     lock_account(account)
     if getattr(actor, "id", None) is None:

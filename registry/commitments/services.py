@@ -33,7 +33,7 @@ from registry.commitments.receipts import (
     text_sha256,
 )
 from registry.dates import local_today
-from registry.db import db, lock, utcnow
+from registry.db import db, lock, lock_rows, utcnow
 
 describe(
     actions={
@@ -166,13 +166,11 @@ def _lock_latest_version() -> CommitmentTemplate | None:
     once it has it, and locks that one in turn."""
     held = None
     while True:
-        newest = db.session.execute(
+        newest = lock_rows(
             select(CommitmentTemplate)
             .where(CommitmentTemplate.version.is_not(None))
             .order_by(CommitmentTemplate.version.desc())
             .limit(1)
-            .with_for_update()
-            .execution_options(populate_existing=True)
         ).scalar_one_or_none()
         if newest is None or newest is held:
             return newest
