@@ -1,7 +1,11 @@
+import sqlite3
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
+from registry.accounts import models
+from registry.accounts.models import Account
 from registry.audit.models import AuditEvent
 from registry.db import db
 from tests.conftest import PASSWORD, post_form
@@ -173,3 +177,51 @@ def test_workspace_shows_the_previous_sign_in(client, auth, make_account):
     page = client.get("/workspace").get_data(as_text=True)
     assert "这是您首次登录" not in page
     assert 'data-testid="previous-login"' in page
+
+
+def test_the_password_is_checked_before_the_sign_in_takes_the_write_lock(
+    app, auth, make_account, monkeypatch
+):
+    """On SQLite a write transaction holds the whole database: a sign-in must not hash the
+    password inside one, or people signing in at once wait for each other's hashes."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's database-wide write lock")
+    account = make_account("enterprise")
+    path = db.engine.url.database
+    writer_could_begin = []
+    real_check = models.check_password_hash
+
+    def check_while_another_writes(hashed, password):
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            writer_could_begin.append(True)
+        except sqlite3.OperationalError:  # database is locked: the sign-in holds it
+            writer_could_begin.append(False)
+        finally:
+            other.close()
+        return real_check(hashed, password)
+
+    monkeypatch.setattr(models, "check_password_hash", check_while_another_writes)
+    assert auth.login(account.email).status_code == 302
+    assert writer_could_begin == [True]
+
+
+def test_a_password_changed_while_it_was_checked_counts_as_wrong(
+    app, auth, make_account, monkeypatch
+):
+    account = make_account("enterprise")
+    real_check = models.check_password_hash
+
+    def check_then_change(hashed, password):
+        matched = real_check(hashed, password)
+        with app.app_context():  # another request changes the password meanwhile
+            changed = db.session.get(Account, account.id)
+            changed.set_password("an entirely new passphrase 2027")
+            db.session.commit()
+        return matched
+
+    monkeypatch.setattr(models, "check_password_hash", check_then_change)
+    assert auth.login(account.email).status_code == 401
+    assert actions_recorded()[-1] == "account.login_failed"
