@@ -69,6 +69,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 def configure(app: Flask, overrides: dict | None) -> None:
     """Load configuration and trust exactly the configured number of proxies."""
     config.load(app, overrides)
+    log_where_gunicorn_logs()
     app.json.ensure_ascii = False  # Chinese stays readable in JSON (UTF-8 is declared)
     app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
     proxies = app.config["TRUSTED_PROXIES"]
@@ -76,6 +77,17 @@ def configure(app: Flask, overrides: dict | None) -> None:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
+
+
+def log_where_gunicorn_logs() -> None:
+    """Under gunicorn, the registry's records (a crash's traceback, a database outage) go to
+    gunicorn's error log with its own, instead of only to the workers' standard error."""
+    gunicorn = logging.getLogger("gunicorn.error")
+    root = logging.getLogger()
+    if gunicorn.handlers and not root.handlers:
+        for handler in gunicorn.handlers:
+            root.addHandler(handler)
+        root.setLevel(gunicorn.level)
 
 
 def init_extensions(app: Flask) -> None:

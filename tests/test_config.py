@@ -71,3 +71,25 @@ def test_login_limits_are_kept_in_redis_when_configured(tmp_path, monkeypatch):
     assert statuses == [401, 401, 401, 429]
     assert any(b"login:a@example.org" in key for key in store.scan_iter())
     store.flushdb()
+
+
+def test_under_gunicorn_the_registry_logs_to_gunicorns_error_log(monkeypatch):
+    import logging
+
+    from registry import log_where_gunicorn_logs
+
+    class Kept(logging.Handler):
+        def __init__(self):
+            super().__init__()
+            self.records = []
+
+        def emit(self, record):
+            self.records.append(record)
+
+    kept, root = Kept(), logging.getLogger()
+    monkeypatch.setattr(logging.getLogger("gunicorn.error"), "handlers", [kept])
+    monkeypatch.setattr(root, "handlers", [])
+    monkeypatch.setattr(root, "level", logging.WARNING)
+    log_where_gunicorn_logs()
+    logging.getLogger("registry.errors").error("unhandled error on /somewhere")
+    assert [record.getMessage() for record in kept.records] == ["unhandled error on /somewhere"]
