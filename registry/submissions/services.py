@@ -58,9 +58,9 @@ def claim(account, token: str | None, endpoint: str) -> FormSubmission:
       writes one transaction at a time);
     - missing, malformed, or sent by another account (or to another page): TokenRefused.
     """
-    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
+    if not _well_formed(token):
         raise TokenRefused(str(NOT_VALID))
-    account_id = account.id if getattr(account, "is_authenticated", False) else None
+    account_id = _id_of(account)
     submission = FormSubmission(token=token, account_id=account_id, endpoint=endpoint)
     try:
         with db.session.begin_nested():
@@ -80,13 +80,12 @@ def claim(account, token: str | None, endpoint: str) -> FormSubmission:
 def earlier_submission(account, token: str | None, endpoint: str) -> FormSubmission | None:
     """This account's committed submission of the token to this page, if any (for a step
     that comes before the creating one, such as a confirmation page)."""
-    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
+    if not _well_formed(token):
         return None
-    account_id = account.id if getattr(account, "is_authenticated", False) else None
     return db.session.execute(
         select(FormSubmission).where(
             FormSubmission.token == token,
-            FormSubmission.account_id.is_not_distinct_from(account_id),
+            FormSubmission.account_id.is_not_distinct_from(_id_of(account)),
             FormSubmission.endpoint == endpoint,
         )
     ).scalar_one_or_none()
@@ -116,3 +115,12 @@ def purge_submissions() -> int:
             details={"deleted": deleted, "created_before": before.isoformat(timespec="seconds")},
         )
     return deleted
+
+
+def _well_formed(token) -> bool:
+    return isinstance(token, str) and TOKEN_PATTERN.fullmatch(token) is not None
+
+
+def _id_of(account) -> int | None:
+    """The signed-in account's id; None before anyone signs in (a registration)."""
+    return account.id if getattr(account, "is_authenticated", False) else None
