@@ -22,6 +22,7 @@ from blacklist.files import MAX_FILES
 from blacklist.models import GROUND_LABELS, STATE_LABELS, CaseState, Ground
 from blacklist.queries import STATE_FILTERS
 from blacklist.services import Decision, Proposal
+from registry.submissions.forms import CreatesOnce
 
 TEXT = {"rows": 6}
 
@@ -46,7 +47,7 @@ def ground_choices():
     return [("", _l("Choose…")), *((g.value, GROUND_LABELS[g]) for g in Ground)]
 
 
-class ProposeForm(RefusalShownOnField, FlaskForm):
+class ProposeForm(CreatesOnce, RefusalShownOnField, FlaskForm):
     ground = SelectField(_l("Ground"), choices=ground_choices, validators=[DataRequired()])
     facts = TextAreaField(
         _l("Facts (what the agency did, when, and the evidence)"),
@@ -75,7 +76,7 @@ class ProposeForm(RefusalShownOnField, FlaskForm):
         )
 
 
-class ObjectionForm(RefusalShownOnField, FlaskForm):
+class ObjectionForm(CreatesOnce, RefusalShownOnField, FlaskForm):
     statement = TextAreaField(
         _l("Your objection: the facts as your agency sees them, and why it should not be listed"),
         validators=[DataRequired(), Length(max=10000)],
@@ -88,7 +89,7 @@ class ObjectionForm(RefusalShownOnField, FlaskForm):
     )
 
 
-class RepairForm(RefusalShownOnField, FlaskForm):
+class RepairForm(CreatesOnce, RefusalShownOnField, FlaskForm):
     statement = TextAreaField(
         _l("Rectification: what your agency has corrected, and how it prevents a repeat"),
         validators=[DataRequired(), Length(max=10000)],

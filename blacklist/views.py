@@ -39,7 +39,7 @@ from blacklist.rules import rule_label
 from registry.accounts.confirmation import note_refusal, password_confirmed_limit
 from registry.accounts.forms import ConfirmForm
 from registry.accounts.permissions import allow, anyone, is_agency_user, is_regulator, signed_in
-from registry.actions import confirmed_action
+from registry.actions import confirmed_action, created_once
 from registry.agencies.models import Agency
 from registry.dates import local_today
 from registry.db import db
@@ -101,7 +101,7 @@ def propose(agency_id: int):
     form = ProposeForm()
     complaints = queries.substantiated_complaints_of(agency.id)
     form.complaint_ids.choices = [(c.id, _complaint_choice(c)) for c in complaints]
-    recorded = confirmed_action(
+    recorded = created_once(
         form,
         lambda: services.propose_case(current_user, agency, form.proposal()),
         refusal=BlacklistError,
@@ -286,7 +286,7 @@ def my_case(case_id: int):
 def object_to_case(case_id: int):
     case = _own_case_or_404(case_id)
     form = ObjectionForm()
-    sent = confirmed_action(
+    sent = created_once(
         form,
         lambda: services.file_objection(current_user, case, form.statement.data, form.files.data),
         refusal=BlacklistError,
@@ -301,7 +301,7 @@ def object_to_case(case_id: int):
 def apply_repair(case_id: int):
     case = _own_case_or_404(case_id)
     form = RepairForm()
-    sent = confirmed_action(
+    sent = created_once(
         form,
         lambda: repair.apply_for_repair(current_user, case, form.statement.data, form.files.data),
         refusal=BlacklistError,

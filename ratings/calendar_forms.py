@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from ratings.calendar_queries import special_days
 from ratings.calendar_services import NoticeError, NoticeLine, at_line
 from ratings.working_days import YearRules
+from registry.submissions.forms import CreatesOnce
 
 DATE = r"\d{4}-\d{1,2}-\d{1,2}"
 # Between the two dates of a range: a slash, tilde, 至 or 到, or a spaced "to" or hyphen.
@@ -81,7 +82,7 @@ def _date(text: str, number: int) -> date:
         raise ValueError(at_line(number, _("%(text)s is not a date.", text=text))) from None
 
 
-class HolidayNoticeForm(FlaskForm):
+class HolidayNoticeForm(CreatesOnce, FlaskForm):
     title = StringField(_l("Title of the notice"), validators=[DataRequired(), Length(max=200)])
     document_number = StringField(_l("Document number"), validators=[Optional(), Length(max=60)])
     holidays = TextAreaField(

@@ -1,6 +1,6 @@
 """The working-day calendar: regulators enter each year's holiday notice; anyone reads it."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,8 +16,8 @@ from ratings.calendar_queries import (
 )
 from ratings.working_days import DaySource, current_calendar
 from registry.accounts.permissions import allow, anyone, is_regulator
+from registry.actions import created_once, shown_if_submitted
 from registry.dates import local_today
-from registry.db import db
 
 bp = Blueprint("calendar", __name__)
 
@@ -59,21 +59,33 @@ def notice(year: int):
     form = HolidayNoticeForm()
     if not form.is_submitted():
         _fill(form, year, existing)
-    elif form.validate() and not form.back.data:
-        lines = form.lines()
-        try:
-            if existing and not form.replace.data:
+    elif form.back.data:
+        pass  # the form again, to change what was entered
+    elif existing and not form.replace.data:
+        if replayed := shown_if_submitted(form):
+            return replayed
+        if form.validate():
+            lines = form.lines()
+            try:
                 services.check_holiday_notice(year, lines["holidays"], lines["working_days"])
+            except services.NoticeError as error:
+                form.show_refusal(error)
+            else:
                 return render_template(
                     "ratings/calendar_confirm_replace.html", form=form, year=year, notice=existing
                 )
-            services.enter_holiday_notice(current_user, year, **lines, replacing=existing)
-        except services.NoticeError as error:
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("The holiday notice for %(year)d is saved.", year=year), "success")
-            return redirect(url_for("calendar.year", year=year))
+    else:
+        saved = created_once(
+            form,
+            lambda: services.enter_holiday_notice(
+                current_user, year, **form.lines(), replacing=existing
+            ),
+            refusal=services.NoticeError,
+            done=_("The holiday notice for %(year)d is saved.", year=year),
+            then=url_for("calendar.year", year=year),
+        )
+        if saved:
+            return saved
     return render_template(
         "ratings/calendar_notice.html",
         form=form,

@@ -33,6 +33,7 @@ MODEL_MODULES = (
     "ratings.results.models",
     "blacklist.models",
     "registry.supervision.models",
+    "registry.submissions.models",
 )
 
 # What an account with a temporary password may still open.

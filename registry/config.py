@@ -41,6 +41,9 @@ DEFAULTS = {
     "REMEMBER_COOKIE_NAME": "registry_remember",
     # Forms: a complaint with evidence can take an hour to write; keep tokens valid all day.
     "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+    # One-time tokens of creating forms (a POST sent twice creates once) are kept this long;
+    # a retry comes within minutes, and a form is refused anyway once its CSRF token expired.
+    "FORM_SUBMISSION_KEEP_DAYS": 7,
     # A registration form carries up to five 5 MB scans.
     "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,
     # Languages.

@@ -39,6 +39,7 @@ from registry.agencies.models import Agency, FeeCap, ServiceItem, fen
 from registry.config import DEFAULTS, normalise_database_url
 from registry.db import db
 from registry.extensions import limiter
+from registry.submissions.services import new_token
 
 PASSWORD = "correct horse battery 2026"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -285,8 +286,10 @@ def csrf_token(client) -> str:
 
 
 def post_form(client, url: str, data: dict | None = None, **kwargs):
-    """POST a form the way a browser would, with the session's CSRF token."""
-    return client.post(url, data={"csrf_token": csrf_token(client), **(data or {})}, **kwargs)
+    """POST a form the way a browser would, with the session's CSRF token and, unless `data`
+    gives one, a fresh one-time token (a creating form's, as if its page had just been shown)."""
+    fields = {"csrf_token": csrf_token(client), "submission_token": new_token(), **(data or {})}
+    return client.post(url, data=fields, **kwargs)
 
 
 class AuthActions:

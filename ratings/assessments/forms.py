@@ -20,6 +20,7 @@ from ratings.assessments.services import (
     EvaluationDetails,
     InspectionDetails,
 )
+from registry.submissions.forms import CreatesOnce
 
 SCORE_WORDS = {
     5: _l("5 – very good"),
@@ -40,7 +41,7 @@ class RefusalShownOnField:
             self.form_errors.append(str(error))
 
 
-class EvaluationForm(RefusalShownOnField, FlaskForm):
+class EvaluationForm(CreatesOnce, RefusalShownOnField, FlaskForm):
     # The evaluation being changed, if any: a second "new" one is refused by the service.
     evaluation_id = HiddenField()
     # Rendered as radio buttons (SCORE_WORDS); the service says what a score must be, so a
@@ -56,7 +57,7 @@ class EvaluationForm(RefusalShownOnField, FlaskForm):
         return EvaluationDetails(score=self.score.data, remarks=self.remarks.data or "")
 
 
-class InspectionForm(RefusalShownOnField, FlaskForm):
+class InspectionForm(CreatesOnce, RefusalShownOnField, FlaskForm):
     inspected_on = DateField(_l("Day of the inspection"), validators=[InputRequired()])
     # InputRequired, not DataRequired: a score of 0 is a score.
     score = IntegerField(

@@ -22,6 +22,7 @@ from ratings.assessments.models import (
 )
 from ratings.assessments.permissions import can_read_inspections, is_supervisor
 from registry.accounts.permissions import allow, is_agency_user, is_regulator, signed_in
+from registry.actions import created_once
 from registry.agencies.models import Agency
 from registry.dates import local_today
 from registry.db import db
@@ -85,19 +86,24 @@ def evaluate(agency_id: int):
     form = EvaluationForm(obj=current) if request.method == "GET" else EvaluationForm()
     if current is not None and request.method == "GET":
         form.evaluation_id.data = str(current.id)
-    if form.validate_on_submit():
-        try:
-            changed = _save_evaluation(agency, form)
-        except services.AssessmentError as error:
-            db.session.rollback()
-            form.show_refusal(error)
-            current = queries.evaluation_of(current_user.id, agency.id, year, quarter)
-            # Offered as a change from now on: the next submit corrects that evaluation.
-            form.evaluation_id.data = str(current.id) if current else ""
-        else:
-            db.session.commit()
-            flash(changed, "success")
-            return redirect(url_for("assessments.my_evaluations"))
+
+    def offer_change(_refusal) -> None:
+        # Offered as a change from now on: the next submit corrects that evaluation.
+        found = queries.evaluation_of(current_user.id, agency.id, year, quarter)
+        form.evaluation_id.data = str(found.id) if found else ""
+
+    saved = created_once(
+        form,
+        lambda: _save_evaluation(agency, form),
+        refusal=services.AssessmentError,
+        on_refusal=offer_change,
+        done=lambda message: message,
+        then=url_for("assessments.my_evaluations"),
+    )
+    if saved:
+        return saved
+    if form.is_submitted():
+        current = queries.evaluation_of(current_user.id, agency.id, year, quarter)
     return render_template(
         "assessments/evaluate.html",
         agency=agency,
@@ -175,19 +181,15 @@ def record_inspection(agency_id: int):
     form.inspected_on.render_kw = {"max": today.isoformat()}
     if request.method == "GET":
         form.inspected_on.data = today
-    if form.validate_on_submit():
-        try:
-            inspection = services.record_inspection(current_user, agency, form.details())
-        except services.AssessmentError as error:
-            db.session.rollback()
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(
-                _("Inspection recorded; the staff of %(agency)s are told.", agency=agency.name),
-                "success",
-            )
-            return redirect(url_for("assessments.inspection", inspection_id=inspection.id))
+    recorded = created_once(
+        form,
+        lambda: services.record_inspection(current_user, agency, form.details()),
+        refusal=services.AssessmentError,
+        done=_("Inspection recorded; the staff of %(agency)s are told.", agency=agency.name),
+        then=lambda inspection: url_for("assessments.inspection", inspection_id=inspection.id),
+    )
+    if recorded:
+        return recorded
     return render_template(
         "assessments/record_inspection.html",
         agency=agency,

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ratings.complaints.checks import MAX_TEXT
 from ratings.complaints.models import ComplaintCategory, ComplaintStatus, Severity
+from registry.submissions.forms import CreatesOnce
 
 # Text areas open tall enough to write a few paragraphs.
 ROWS = 6
@@ -50,7 +51,7 @@ class FindAgencyForm(FlaskForm):
     )
 
 
-class ComplaintForm(RefusalShownOnField, FlaskForm):
+class ComplaintForm(CreatesOnce, RefusalShownOnField, FlaskForm):
     category = SelectField(
         _l("What is the complaint about?"),
         choices=lambda: (
@@ -140,7 +141,7 @@ class ConcludeForm(RefusalShownOnField, FlaskForm):
     )
 
 
-class ConflictForm(RefusalShownOnField, FlaskForm):
+class ConflictForm(CreatesOnce, RefusalShownOnField, FlaskForm):
     agency = StringField(_l("Agency's credit code"), validators=[DataRequired(), Length(max=40)])
     reason = TextAreaField(
         _l("Why you have a conflict of interest"),

@@ -43,6 +43,7 @@ from ratings.complaints.permissions import (
 from ratings.complaints.timeline import timeline
 from ratings.working_days import current_calendar
 from registry.accounts.permissions import allow, is_agency_user, is_regulator, signed_in
+from registry.actions import created_once
 from registry.agencies.queries import public_agency
 from registry.agencies.services import find_agency
 from registry.dates import local_today
@@ -77,29 +78,27 @@ def new(credit_code: str):
         return render_template("complaints/find_agency.html", form=form, matches=[]), 404
     form = ComplaintForm()
     form.engagement.choices = [("", _("None")), *queries.engagement_choices(current_user, agency)]
-    if form.validate_on_submit():
-        details = services.ComplaintDetails(
-            agency=agency,
-            category=form.category.data,
-            text=form.text.data,
-            engagement_id=form.engagement_id(),
-            files=form.files.data,
-        )
-        try:
-            complaint = services.file_complaint(current_user, details)
-        except services.ComplaintError as error:
-            db.session.rollback()
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Your complaint %(reference)s was sent to the regulator.",
-                    reference=complaint.reference,
-                ),
-                "success",
-            )
-            return redirect(url_for("complaints.show", complaint_id=complaint.id))
+    filed = created_once(
+        form,
+        lambda: services.file_complaint(
+            current_user,
+            services.ComplaintDetails(
+                agency=agency,
+                category=form.category.data,
+                text=form.text.data,
+                engagement_id=form.engagement_id(),
+                files=form.files.data,
+            ),
+        ),
+        refusal=services.ComplaintError,
+        done=lambda complaint: _(
+            "Your complaint %(reference)s was sent to the regulator.",
+            reference=complaint.reference,
+        ),
+        then=lambda complaint: url_for("complaints.show", complaint_id=complaint.id),
+    )
+    if filed:
+        return filed
     status = 400 if form.errors or form.form_errors else 200
     return render_template(
         "complaints/new.html", form=form, agency=agency, files_help=files_help()
@@ -413,18 +412,17 @@ def _perform(action: str, complaint: Complaint, form) -> None:
 def conflicts():
     """Declare a conflict; see one's own (a reviewer sees everyone's, to assign fairly)."""
     form = ConflictForm()
-    if form.validate_on_submit():
-        try:
-            conflict_services.declare_conflict(
-                current_user, find_agency(form.agency.data), form.reason.data
-            )
-        except services.ComplaintError as error:
-            db.session.rollback()
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("Conflict of interest declared."), "success")
-            return redirect(url_for("complaints.conflicts"))
+    declared = created_once(
+        form,
+        lambda: conflict_services.declare_conflict(
+            current_user, find_agency(form.agency.data), form.reason.data
+        ),
+        refusal=services.ComplaintError,
+        done=_("Conflict of interest declared."),
+        then=url_for("complaints.conflicts"),
+    )
+    if declared:
+        return declared
     everyone = is_reviewer(current_user)
     page = _paginate(queries.conflicts_query(None if everyone else current_user.id))
     return render_template("complaints/conflicts.html", form=form, page=page, everyone=everyone), (

@@ -10,6 +10,7 @@ from ratings.engagements.forms import DrawForm, DrawLookupForm
 from ratings.engagements.permissions import acts_for_enterprise
 from ratings.engagements.services import EngagementError
 from registry.accounts.permissions import allow, anyone, is_enterprise_user
+from registry.actions import created_once
 from registry.agencies.models import ServiceItem
 from registry.db import db
 
@@ -28,23 +29,23 @@ def new():
         select(ServiceItem).where(ServiceItem.retired_on.is_(None)).order_by(ServiceItem.code)
     ).scalars()
     form.service_item.choices = [(item.id, f"{item.code} {item.name}") for item in items]
-    if form.validate_on_submit():
-        item = db.session.get(ServiceItem, form.service_item.data)
-        try:
-            draw = draws.draw_agency(current_user, enterprise, item, form.stars())
-        except EngagementError as error:
-            db.session.rollback()
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Drawn: %(agency)s. Record the engagement when you have agreed the fee.",
-                    agency=draw.chosen_agency.name,
-                ),
-                "success",
-            )
-            return redirect(url_for("draws.show", code=draw.code))
+    drawn = created_once(
+        form,
+        lambda: draws.draw_agency(
+            current_user,
+            enterprise,
+            db.session.get(ServiceItem, form.service_item.data),
+            form.stars(),
+        ),
+        refusal=EngagementError,
+        done=lambda draw: _(
+            "Drawn: %(agency)s. Record the engagement when you have agreed the fee.",
+            agency=draw.chosen_agency.name,
+        ),
+        then=lambda draw: url_for("draws.show", code=draw.code),
+    )
+    if drawn:
+        return drawn
     return render_template("engagements/draw_new.html", form=form), (
         400 if form.errors or form.form_errors else 200
     )

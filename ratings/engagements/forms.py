@@ -25,6 +25,7 @@ from wtforms.validators import (
 from ratings.engagements.models import EngagementStatus
 from ratings.engagements.reviews import ReviewDetails
 from ratings.engagements.services import EngagementError
+from registry.submissions.forms import CreatesOnce
 
 SCORE_CHOICES = [
     SelectChoice(5, _l("5 — excellent")),
@@ -55,7 +56,7 @@ class AgencyLookupForm(FlaskForm):
     )
 
 
-class EngagementForm(RefusalShownOnField, FlaskForm):
+class EngagementForm(CreatesOnce, RefusalShownOnField, FlaskForm):
     service_item = RadioField(_l("Service and published fee"), coerce=int, validate_choice=False)
     agreed_fee = DecimalField(
         _l("Agreed fee (yuan per unit of the service)"),
@@ -80,7 +81,7 @@ class ReasonForm(RefusalShownOnField, FlaskForm):
     )
 
 
-class ExtensionForm(RefusalShownOnField, FlaskForm):
+class ExtensionForm(CreatesOnce, RefusalShownOnField, FlaskForm):
     extra_days = IntegerField(
         _l("Extra working days"), validators=[InputRequired(), NumberRange(min=1, max=3650)]
     )
@@ -107,7 +108,7 @@ class ExtensionDecisionForm(RefusalShownOnField, FlaskForm):
     )
 
 
-class ReviewForm(RefusalShownOnField, FlaskForm):
+class ReviewForm(CreatesOnce, RefusalShownOnField, FlaskForm):
     quality = SelectField(_l("Quality of the work"), coerce=int, choices=SCORE_CHOICES)
     timeliness = SelectField(_l("Timeliness"), coerce=int, choices=SCORE_CHOICES)
     fee_compliance = SelectField(_l("Fees as published"), coerce=int, choices=SCORE_CHOICES)
@@ -144,7 +145,7 @@ class HideReviewForm(RefusalShownOnField, FlaskForm):
     )
 
 
-class DrawForm(RefusalShownOnField, FlaskForm):
+class DrawForm(CreatesOnce, RefusalShownOnField, FlaskForm):
     service_item = SelectField(_l("Service"), coerce=int, validators=[DataRequired()])
     min_stars = SelectField(_l("Minimum stars"), choices=STAR_CHOICES, validators=[Optional()])
 

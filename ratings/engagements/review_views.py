@@ -9,7 +9,7 @@ from ratings.engagements.forms import HideReviewForm, ReplyForm, ReviewForm
 from ratings.engagements.models import Review
 from ratings.engagements.services import EngagementError
 from registry.accounts.permissions import allow, is_agency_user, is_enterprise_user, is_regulator
-from registry.actions import confirmed_action
+from registry.actions import confirmed_action, created_once
 from registry.db import db
 
 bp = Blueprint("reviews", __name__)
@@ -22,7 +22,7 @@ def write(engagement_id: int):
     if engagement is None or not permissions.can_see_engagement(current_user, engagement):
         abort(404)
     form = ReviewForm()
-    written = confirmed_action(
+    written = created_once(
         form,
         lambda: reviews.write_review(current_user, engagement, form.details()),
         refusal=EngagementError,

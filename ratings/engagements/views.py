@@ -25,7 +25,7 @@ from registry.accounts.permissions import (
     is_enterprise_user,
     is_regulator,
 )
-from registry.actions import confirmed_action
+from registry.actions import confirmed_action, created_once
 from registry.agencies.categories import PUBLIC_STATUSES, AgencyStatus
 from registry.agencies.credit_code import normalise_credit_code
 from registry.agencies.models import Agency
@@ -155,7 +155,7 @@ def record():
             form.service_item.data = draw.service_item_id
         elif len(offers) == 1:
             form.service_item.data = offers[0].service_item_id
-    recorded = confirmed_action(
+    recorded = created_once(
         form,
         lambda: services.record_engagement(
             current_user, enterprise, _engagement_details(form, agency, draw)
@@ -241,12 +241,13 @@ def show(engagement_id: int):
     )
 
 
-def _step(engagement_id: int, *, party, ready, form, act, done: str, **page):
+def _step(engagement_id: int, *, party, ready, form, act, done: str, creates=False, **page):
     """One step of the lifecycle: a page that explains it, then the service on submit.
 
     Someone other than the party whose step it is gets 403; the party, when the step is not
     possible now (out of order, already done), reads why: on the page, and from the
-    service if it submits anyway.
+    service if it submits anyway. A step that `creates` a row (an extension request) runs
+    once per form token.
     """
     engagement = _visible(engagement_id)
     if not party(current_user, engagement):
@@ -258,7 +259,7 @@ def _step(engagement_id: int, *, party, ready, form, act, done: str, **page):
                 status=engagement.status_enum.label,
             )
         )
-    acted = confirmed_action(
+    acted = (created_once if creates else confirmed_action)(
         form,
         lambda: act(engagement, form),
         refusal=services.EngagementError,
@@ -399,6 +400,7 @@ def request_extension(engagement_id: int):
             current_user, engagement, form.extra_days.data, form.justification.data
         ),
         done=_("Request sent. The deadline moves only if the enterprise accepts it."),
+        creates=True,
         title=_("Ask for more time"),
         explanation=_(
             "Ask before the due date and say why. Until the enterprise accepts, the "

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ratings.overrides.queries import QUEUE_FILTERS
 from ratings.overrides.services import MAX_TEXT, OverrideError, OverrideProposal
+from registry.submissions.forms import CreatesOnce
 
 STAR_CHOICES = [
     SelectChoice("", _l("Choose…")),
@@ -37,7 +38,7 @@ class RefusalShownOnField:
             self.form_errors.append(str(error))
 
 
-class ProposeOverrideForm(RefusalShownOnField, FlaskForm):
+class ProposeOverrideForm(CreatesOnce, RefusalShownOnField, FlaskForm):
     stars = SelectField(_l("Stars to show"), choices=STAR_CHOICES, validators=[DataRequired()])
     ends_on = DateField(_l("Last day it counts"), validators=[InputRequired()])
     reason = TextAreaField(

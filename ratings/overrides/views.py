@@ -31,6 +31,7 @@ from ratings.overrides.permissions import (
 )
 from registry.accounts.confirmation import note_refusal, password_confirmed_limit
 from registry.accounts.permissions import allow
+from registry.actions import created_once
 from registry.agencies.models import Agency
 from registry.dates import local_today
 from registry.db import db
@@ -66,16 +67,15 @@ def propose(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
     form = ProposeOverrideForm()
     today = local_today()
-    if form.validate_on_submit():
-        try:
-            override = services.propose_override(current_user, agency, form.proposal())
-        except services.OverrideError as error:
-            db.session.rollback()
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("Override proposed; a reviewer who did not propose it decides."), "success")
-            return redirect(url_for("overrides.show", override_id=override.id))
+    proposed = created_once(
+        form,
+        lambda: services.propose_override(current_user, agency, form.proposal()),
+        refusal=services.OverrideError,
+        done=_("Override proposed; a reviewer who did not propose it decides."),
+        then=lambda override: url_for("overrides.show", override_id=override.id),
+    )
+    if proposed:
+        return proposed
     status = 400 if form.errors or form.form_errors else 200
     return render_template(
         "overrides/propose.html",

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from registry.accounts.passwords import password_problem
 from registry.accounts.roles import Role
+from registry.submissions.forms import CreatesOnce
 
 
 def role_choices():
@@ -59,13 +60,16 @@ class AccountForm(FlaskForm):
     role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired()])
 
 
-class NewAccountForm(NewPasswordMixin, AccountForm):
+class NewAccountForm(CreatesOnce, NewPasswordMixin, AccountForm):
     email = EmailField(
         _l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
     )
 
     def password_email(self):
         return self.email.data
+
+    def show_refusal(self, error) -> None:
+        self.email.errors = [*self.email.errors, str(error)]
 
 
 class ConfirmForm(FlaskForm):

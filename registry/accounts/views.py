@@ -27,6 +27,7 @@ from registry.accounts.forms import (
 )
 from registry.accounts.models import Account
 from registry.accounts.permissions import allow, anyone, can_manage_accounts, signed_in
+from registry.actions import created_once
 from registry.db import LIKE_ESCAPE, contains_pattern, db
 from registry.extensions import limiter
 from registry.security import safe_next
@@ -131,29 +132,24 @@ def index():
 @allow(can_manage_accounts)
 def create():
     form = NewAccountForm()
-    if form.validate_on_submit():
-        try:
-            account = services.create_account(
-                current_user,
-                email=form.email.data,
-                display_name=form.display_name.data,
-                role=form.role.data,
-                password=form.new_password.data,
-            )
-        except services.AccountError as error:
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Account %(email)s created. Give the holder the temporary password; "
-                    "they must change it when they first sign in.",
-                    email=account.email,
-                ),
-                "success",
-            )
-            return redirect(url_for("accounts.edit", account_id=account.id))
-    return render_template("accounts/new.html", form=form)
+    created = created_once(
+        form,
+        lambda: services.create_account(
+            current_user,
+            email=form.email.data,
+            display_name=form.display_name.data,
+            role=form.role.data,
+            password=form.new_password.data,
+        ),
+        refusal=services.AccountError,
+        done=lambda account: _(
+            "Account %(email)s created. Give the holder the temporary password; "
+            "they must change it when they first sign in.",
+            email=account.email,
+        ),
+        then=lambda account: url_for("accounts.edit", account_id=account.id),
+    )
+    return created or render_template("accounts/new.html", form=form)
 
 
 @admin.route("/<int:account_id>", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from registry.agencies.catalogue import CapDetails, CatalogueError, ServiceItemDetails
 from registry.agencies.categories import AgencyCategory, PricingType
 from registry.dates import local_today
+from registry.submissions.forms import CreatesOnce
 
 LONG_TEXT = 4000
 
@@ -30,7 +31,7 @@ def pricing_choices():
 
 
 class CatalogueForm(FlaskForm):
-    def show_error(self, error: CatalogueError) -> None:
+    def show_refusal(self, error: CatalogueError) -> None:
         """Put a refused action's message under the input at fault, or atop the page."""
         field = self._fields.get(error.field)
         if field is None:
@@ -108,11 +109,11 @@ class ServiceItemForm(CapDetailsMixin, CatalogueForm):
         )
 
 
-class NewServiceItemForm(ServiceItemForm):
+class NewServiceItemForm(CreatesOnce, ServiceItemForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=30)])
 
 
-class FeeCapForm(CapDetailsMixin, CatalogueForm):
+class FeeCapForm(CreatesOnce, CapDetailsMixin, CatalogueForm):
     cap, cap_basis, cap_effective_from = cap_fields(InputRequired)
 
 

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from registry.accounts.forms import ConfirmForm
 from registry.accounts.permissions import allow, anyone, is_regulator
+from registry.actions import created_once
 from registry.agencies.catalogue import (
     CatalogueError,
     catalogue_query,
@@ -90,19 +91,16 @@ def manage():
 @allow(is_regulator)
 def create():
     form = NewServiceItemForm()
-    if form.validate_on_submit():
-        try:
-            item = create_service_item(
-                current_user, form.code.data, form.details(), form.cap_details()
-            )
-        except CatalogueError as error:
-            db.session.rollback()
-            form.show_error(error)
-        else:
-            db.session.commit()
-            flash(_("Service item %(code)s created.", code=item.code), "success")
-            return redirect(url_for("catalogue.edit", code=item.code))
-    return render_template("catalogue/new.html", form=form)
+    created = created_once(
+        form,
+        lambda: create_service_item(
+            current_user, form.code.data, form.details(), form.cap_details()
+        ),
+        refusal=CatalogueError,
+        done=lambda item: _("Service item %(code)s created.", code=item.code),
+        then=lambda item: url_for("catalogue.edit", code=item.code),
+    )
+    return created or render_template("catalogue/new.html", form=form)
 
 
 @bp.route("/regulator/catalogue/<code>/edit", methods=["GET", "POST"])
@@ -115,7 +113,7 @@ def edit(code: str):
             update_service_item(current_user, item, form.details(), form.cap_details())
         except CatalogueError as error:
             db.session.rollback()
-            form.show_error(error)
+            form.show_refusal(error)
         else:
             db.session.commit()
             flash(_("Service item %(code)s saved.", code=item.code), "success")
@@ -131,17 +129,16 @@ def edit(code: str):
 def set_cap(code: str):
     item = _item_or_404(code)
     form = FeeCapForm()
-    if form.validate_on_submit():
-        try:
-            set_fee_cap(current_user, item, form.cap_details())
-        except CatalogueError as error:
-            db.session.rollback()
-            form.show_error(error)
-        else:
-            db.session.commit()
-            flash(_("New fee cap for %(code)s saved.", code=item.code), "success")
-            return redirect(url_for("catalogue.edit", code=item.code))
-    return render_template("catalogue/set_cap.html", item=item, form=form, today=local_today())
+    saved = created_once(
+        form,
+        lambda: set_fee_cap(current_user, item, form.cap_details()),
+        refusal=CatalogueError,
+        done=_("New fee cap for %(code)s saved.", code=item.code),
+        then=url_for("catalogue.edit", code=item.code),
+    )
+    return saved or render_template(
+        "catalogue/set_cap.html", item=item, form=form, today=local_today()
+    )
 
 
 @bp.route("/regulator/catalogue/<code>/retire", methods=["GET", "POST"])
@@ -154,7 +151,7 @@ def retire(code: str):
             retire_service_item(current_user, item, form.retired_on.data)
         except CatalogueError as error:
             db.session.rollback()
-            form.show_error(error)
+            form.show_refusal(error)
         else:
             db.session.commit()
             flash(_("Service item %(code)s retired.", code=item.code), "success")

@@ -1,6 +1,6 @@
 """Forms for registering agencies and enterprises, keeping a profile, and publishing fees."""
 
-from flask import current_app
+from flask import current_app, flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -33,6 +33,7 @@ from registry.accounts.passwords import password_problem
 from registry.agencies.categories import AgencyCategory
 from registry.agencies.credit_code import CreditCodeError, check_credit_code
 from registry.agencies.services import AgencyDetails, QualificationDetails
+from registry.submissions.forms import CreatesOnce
 
 
 def category_choices():
@@ -55,8 +56,8 @@ class CreditCodeField(StringField):
         self.data = "".join((self.data or "").split()).upper()
 
 
-class AccountFields(FlaskForm):
-    """The person registering: their own account."""
+class AccountFields(CreatesOnce, FlaskForm):
+    """The person registering: their own account (registrations are created once per form)."""
 
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(
@@ -73,6 +74,10 @@ class AccountFields(FlaskForm):
         problem = password_problem(field.data or "", email=self.email.data)
         if problem:
             raise ValidationError(problem)
+
+    def show_refusal(self, error) -> None:
+        """A refused registration (the email is taken...) is said atop the page."""
+        flash(str(error), "danger")
 
 
 class QualificationForm(Form):
@@ -191,24 +196,31 @@ class EnterpriseRegistrationForm(AccountFields):
         validate_code(self, field, allow_checksum_claim=False)
 
 
-class LinkRequestForm(FlaskForm):
+class LinkRequestForm(CreatesOnce, FlaskForm):
     credit_code = CreditCodeField(
         _l("Credit code of the organisation you work for"),
         validators=[DataRequired(), Length(max=40)],
     )
+
+    def show_refusal(self, error) -> None:
+        """Sent from the workspace, which shows a refusal atop the page."""
+        flash(str(error), "danger")
 
 
 class AgencyProfileForm(AgencyDetailsFields):
     pass
 
 
-class AddQualificationForm(FlaskForm, QualificationForm):
+class AddQualificationForm(CreatesOnce, FlaskForm, QualificationForm):
     def validate_name(self, field):
         if not field.data:
             raise ValidationError(_l("Give the certificate's name, number and issuer."))
 
+    def show_refusal(self, error) -> None:
+        self.certificate.errors = [*self.certificate.errors, str(error)]
 
-class FeeForm(FlaskForm):
+
+class FeeForm(CreatesOnce, FlaskForm):
     service_item = SelectField(_l("Service"), coerce=int, validators=[DataRequired()])
     fee_min = DecimalField(
         _l("Minimum fee (yuan)"), places=2, validators=[InputRequired(), NumberRange(min=0)]
@@ -228,6 +240,9 @@ class FeeForm(FlaskForm):
         self.service_item.data = schedule.service_item_id
         self.fee_min.data, self.fee_max.data = schedule.fee_min, schedule.fee_max
         self.basis.data, self.promised_days.data = schedule.basis, schedule.promised_days
+
+    def show_refusal(self, error) -> None:
+        self.fee_max.errors = [*self.fee_max.errors, str(error)]
 
 
 class WithdrawFeeForm(FlaskForm):

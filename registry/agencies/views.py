@@ -14,6 +14,7 @@ from registry.accounts.permissions import (
 )
 from registry.accounts.roles import Role
 from registry.accounts.services import AccountError, register_account
+from registry.actions import created_once
 from registry.agencies import fees, queries, services
 from registry.agencies.forms import (
     AccountFields,
@@ -51,55 +52,51 @@ def choose():
 @allow(is_anonymous)
 def agency():
     form = AgencyRegistrationForm()
-    if form.validate_on_submit():
-        return _register(
-            form,
-            lambda: services.register_agency(
-                email=form.email.data,
-                display_name=form.display_name.data,
-                password=form.password.data,
-                credit_code=form.credit_code.data,
-                details=form.details(),
-                qualifications=_qualifications(form),
-                checksum_claimed_genuine=form.code_is_genuine.data,
-            ),
-            joining=_(
-                "This agency is already registered. Your account will act for it once one "
-                "of its users or a regulator approves your request."
-            ),
-            created=_(
-                "Registration received. A regulator will verify it; until then the "
-                "agency is not shown to the public."
-            ),
-            template="agencies/register_agency.html",
-            landing="my_agency.overview",
-        )
-    return render_template("agencies/register_agency.html", form=form)
+    return _register(
+        form,
+        lambda: services.register_agency(
+            email=form.email.data,
+            display_name=form.display_name.data,
+            password=form.password.data,
+            credit_code=form.credit_code.data,
+            details=form.details(),
+            qualifications=_qualifications(form),
+            checksum_claimed_genuine=form.code_is_genuine.data,
+        ),
+        joining=_(
+            "This agency is already registered. Your account will act for it once one "
+            "of its users or a regulator approves your request."
+        ),
+        created=_(
+            "Registration received. A regulator will verify it; until then the "
+            "agency is not shown to the public."
+        ),
+        template="agencies/register_agency.html",
+        landing="my_agency.overview",
+    )
 
 
 @register.route("/enterprise", methods=["GET", "POST"])
 @allow(is_anonymous)
 def enterprise():
     form = EnterpriseRegistrationForm()
-    if form.validate_on_submit():
-        return _register(
-            form,
-            lambda: services.register_enterprise(
-                email=form.email.data,
-                display_name=form.display_name.data,
-                password=form.password.data,
-                credit_code=form.credit_code.data,
-                name=form.enterprise_name.data,
-            ),
-            joining=_(
-                "This enterprise is already registered. Your account will act for it once "
-                "one of its users or a regulator approves your request."
-            ),
-            created=_("Your enterprise is registered."),
-            template="agencies/register_enterprise.html",
-            landing="my_enterprise.overview",
-        )
-    return render_template("agencies/register_enterprise.html", form=form)
+    return _register(
+        form,
+        lambda: services.register_enterprise(
+            email=form.email.data,
+            display_name=form.display_name.data,
+            password=form.password.data,
+            credit_code=form.credit_code.data,
+            name=form.enterprise_name.data,
+        ),
+        joining=_(
+            "This enterprise is already registered. Your account will act for it once "
+            "one of its users or a regulator approves your request."
+        ),
+        created=_("Your enterprise is registered."),
+        template="agencies/register_enterprise.html",
+        landing="my_enterprise.overview",
+    )
 
 
 @register.route("/public", methods=["GET", "POST"])
@@ -107,40 +104,44 @@ def enterprise():
 def public():
     """A member of the public: an account to file and follow complaints."""
     form = AccountFields()
-    if form.validate_on_submit():
-        return _register(
-            form,
-            lambda: services.Registration(
-                register_account(
-                    email=form.email.data,
-                    display_name=form.display_name.data,
-                    role=Role.PUBLIC,
-                    password=form.password.data,
-                )
-            ),
-            joining="",
-            created=_("Your account is ready. You can now file and follow complaints."),
-            template="agencies/register_public.html",
-            landing="public.workspace",
-        )
-    return render_template("agencies/register_public.html", form=form)
+    return _register(
+        form,
+        lambda: services.Registration(
+            register_account(
+                email=form.email.data,
+                display_name=form.display_name.data,
+                role=Role.PUBLIC,
+                password=form.password.data,
+            )
+        ),
+        joining="",
+        created=_("Your account is ready. You can now file and follow complaints."),
+        template="agencies/register_public.html",
+        landing="public.workspace",
+    )
 
 
 def _register(form, registration, *, template: str, joining: str, created: str, landing: str):
-    """Run a self-registration; sign the new account in, or show the form with the reason."""
-    try:
-        outcome = registration()
-    except (AccountError, services.RegistryError, UploadError) as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return render_template(template, form=form)
-    db.session.commit()
-    login_user(outcome.account)
-    if outcome.link_request:
-        flash(joining, "info")
-    else:
-        flash(created, "success")
-    return redirect(url_for(landing))
+    """Run a self-registration once per form; sign the new account in, or show the form with
+    the reason."""
+
+    def sign_in(outcome: services.Registration) -> None:
+        login_user(outcome.account)
+        if outcome.link_request:
+            flash(joining, "info")
+        else:
+            flash(created, "success")
+
+    registered = created_once(
+        form,
+        registration,
+        refusal=(AccountError, services.RegistryError, UploadError),
+        done=None,
+        then=url_for(landing),
+        created=lambda outcome: outcome.account,
+        after=sign_in,
+    )
+    return registered or render_template(template, form=form)
 
 
 def _qualifications(form) -> list[services.QualificationDetails]:
@@ -217,17 +218,19 @@ def ask_enterprise_link():
 
 def _ask_link(back: str):
     form = LinkRequestForm()
-    if not form.validate_on_submit():
+    sent = created_once(
+        form,
+        lambda: services.request_link(current_user, form.credit_code.data),
+        refusal=services.RegistryError,
+        done=_("Request sent. A colleague or a regulator will decide on it."),
+        then=url_for(back),
+    )
+    if sent:
+        return sent
+    if form.submission_token.errors:
+        flash(" ".join(form.submission_token.errors), "danger")
+    elif form.errors:
         flash(_("Enter the organisation's credit code."), "danger")
-        return redirect(url_for(back))
-    try:
-        services.request_link(current_user, form.credit_code.data)
-    except services.RegistryError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("Request sent. A colleague or a regulator will decide on it."), "success")
     return redirect(url_for(back))
 
 
@@ -261,23 +264,22 @@ def profile():
 def qualifications():
     agency = _own_agency()
     form = AddQualificationForm()
-    if form.validate_on_submit():
-        try:
-            upload = form.certificate.data
-            scan = (
-                store_upload(upload, uploaded_by=current_user)
-                if upload and upload.filename
-                else None
-            )
-            services.add_qualification(current_user, agency, form.details(scan))
-        except (services.RegistryError, UploadError) as error:
-            db.session.rollback()
-            form.certificate.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Qualification added."), "success")
-            return redirect(url_for("my_agency.qualifications"))
-    return render_template("agencies/my_qualifications.html", agency=agency, form=form)
+
+    def add():
+        upload = form.certificate.data
+        scan = None
+        if upload and upload.filename:
+            scan = store_upload(upload, uploaded_by=current_user)
+        return services.add_qualification(current_user, agency, form.details(scan))
+
+    added = created_once(
+        form,
+        add,
+        refusal=(services.RegistryError, UploadError),
+        done=_("Qualification added."),
+        then=url_for("my_agency.qualifications"),
+    )
+    return added or render_template("agencies/my_qualifications.html", agency=agency, form=form)
 
 
 @my_agency.route("/qualifications/<int:qualification_id>/remove", methods=["GET", "POST"])
@@ -319,24 +321,26 @@ def fee_list():
         current = fees.open_schedule(agency.id, request.args.get("item", type=int) or 0)
         if current is not None:
             form.fill_from(current)
-    if form.validate_on_submit():
-        item = db.get_or_404(ServiceItem, form.service_item.data)
-        offer = fees.FeeOffer(
-            fee_min=form.fee_min.data,
-            fee_max=form.fee_max.data,
-            basis=form.basis.data,
-            promised_days=form.promised_days.data,
-            effective_from=form.effective_from.data,
-        )
-        try:
-            fees.publish_fee(current_user, agency, item, offer)
-        except services.RegistryError as error:
-            db.session.rollback()
-            form.fee_max.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Fee for %(item)s published.", item=item.name), "success")
-            return redirect(url_for("my_agency.fee_list"))
+    published = created_once(
+        form,
+        lambda: fees.publish_fee(
+            current_user,
+            agency,
+            db.get_or_404(ServiceItem, form.service_item.data),
+            fees.FeeOffer(
+                fee_min=form.fee_min.data,
+                fee_max=form.fee_max.data,
+                basis=form.basis.data,
+                promised_days=form.promised_days.data,
+                effective_from=form.effective_from.data,
+            ),
+        ),
+        refusal=services.RegistryError,
+        done=lambda schedule: _("Fee for %(item)s published.", item=schedule.service_item.name),
+        then=url_for("my_agency.fee_list"),
+    )
+    if published:
+        return published
     return render_template(
         "agencies/my_fees.html",
         agency=agency,

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from registry.agents.queries import region_towns
 from registry.agents.services import AgentDetails, AgentError, TrainingDetails
+from registry.submissions.forms import CreatesOnce
 
 PHONE = re.compile(r"\+?[0-9(][0-9 ()-]{4,38}")
 ACTIVE_STATES = {"active": True, "inactive": False}
@@ -52,7 +53,11 @@ class AgentForm(RefusalShownOnField, FlaskForm):
         )
 
 
-class TrainingForm(RefusalShownOnField, FlaskForm):
+class NewAgentForm(CreatesOnce, AgentForm):
+    """An agent to add: the same fields, sent once."""
+
+
+class TrainingForm(CreatesOnce, RefusalShownOnField, FlaskForm):
     course = StringField(_l("Course"), validators=[DataRequired(), Length(max=200)])
     completed_on = DateField(_l("Completed on"), validators=[InputRequired()])
     # InputRequired, not DataRequired: zero hours must reach the service's own message.

@@ -6,8 +6,15 @@ from flask_login import current_user
 
 from registry.accounts.forms import ConfirmForm
 from registry.accounts.permissions import allow, anyone, is_regulator
+from registry.actions import created_once
 from registry.agents import services
-from registry.agents.forms import AgentFilterForm, AgentForm, DirectoryFilterForm, TrainingForm
+from registry.agents.forms import (
+    AgentFilterForm,
+    AgentForm,
+    DirectoryFilterForm,
+    NewAgentForm,
+    TrainingForm,
+)
 from registry.agents.models import TownAgent, TrainingRecord
 from registry.agents.queries import (
     agents_for_regulators,
@@ -55,17 +62,15 @@ def index():
 @bp.route("/regulator/agents/new", methods=["GET", "POST"])
 @allow(is_regulator)
 def create():
-    form = AgentForm()
-    if form.validate_on_submit():
-        try:
-            agent = services.create_agent(current_user, form.details())
-        except services.AgentError as error:
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("Agent %(name)s added.", name=agent.name), "success")
-            return redirect(url_for("agents.show", agent_id=agent.id))
-    return render_template("agents/edit.html", form=form, agent=None)
+    form = NewAgentForm()
+    added = created_once(
+        form,
+        lambda: services.create_agent(current_user, form.details()),
+        refusal=services.AgentError,
+        done=lambda agent: _("Agent %(name)s added.", name=agent.name),
+        then=lambda agent: url_for("agents.show", agent_id=agent.id),
+    )
+    return added or render_template("agents/edit.html", form=form, agent=None)
 
 
 @bp.route("/regulator/agents/<int:agent_id>")
@@ -108,16 +113,14 @@ def reactivate(agent_id: int):
 def add_training(agent_id: int):
     agent = _agent_or_404(agent_id)
     form = TrainingForm()
-    if not form.validate_on_submit():
-        return _show_page(agent, form)
-    try:
-        services.add_training(current_user, agent, form.details())
-    except services.AgentError as error:
-        form.show_refusal(error)
-        return _show_page(agent, form)
-    db.session.commit()
-    flash(_("Training recorded for %(name)s.", name=agent.name), "success")
-    return redirect(url_for("agents.show", agent_id=agent.id))
+    added = created_once(
+        form,
+        lambda: services.add_training(current_user, agent, form.details()),
+        refusal=services.AgentError,
+        done=_("Training recorded for %(name)s.", name=agent.name),
+        then=url_for("agents.show", agent_id=agent.id),
+    )
+    return added or _show_page(agent, form)
 
 
 @bp.route(

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from registry.commitments.queries import OVERVIEW_FILTERS, STANDING_LABELS
 from registry.commitments.services import CommitmentError, SigningDetails, TemplateDetails
+from registry.submissions.forms import CreatesOnce
 
 
 class RefusalShownOnField:
@@ -56,7 +57,11 @@ class TemplateForm(RefusalShownOnField, FlaskForm):
         )
 
 
-class SignForm(RefusalShownOnField, FlaskForm):
+class NewTemplateForm(CreatesOnce, TemplateForm):
+    """A new draft version: the same fields, saved once."""
+
+
+class SignForm(CreatesOnce, RefusalShownOnField, FlaskForm):
     template_id = HiddenField(validators=[DataRequired()])
     language = HiddenField(validators=[DataRequired()])
     text_sha256 = HiddenField(validators=[DataRequired(), Length(min=64, max=64)])

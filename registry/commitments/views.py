@@ -22,9 +22,11 @@ from flask_login import current_user
 from registry.accounts.confirmation import note_refusal, password_confirmed_limit
 from registry.accounts.forms import ConfirmForm
 from registry.accounts.permissions import allow, anyone, is_agency_user, is_regulator
+from registry.actions import created_once
 from registry.api.exports import BOM, cell, drain
 from registry.commitments import keys, queries, services
 from registry.commitments.forms import (
+    NewTemplateForm,
     OverviewFilterForm,
     ReceiptCheckForm,
     ReceiptLookupForm,
@@ -55,24 +57,20 @@ def my_commitment():
     template = queries.current_template()
     language = current_language()
     form = SignForm()
-    if form.validate_on_submit():
-        try:
-            signature = services.sign_commitment(
-                current_user,
-                agency,
-                form.details(request.remote_addr, request.user_agent.string),
-            )
-        except services.CommitmentError as error:
-            db.session.rollback()
-            note_refusal(error)
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(
-                _("Signed. Your receipt code is %(code)s.", code=grouped(signature.receipt_code)),
-                "success",
-            )
-            return redirect(url_for("commitments.receipt", code=signature.receipt_code))
+    signed = created_once(
+        form,
+        lambda: services.sign_commitment(
+            current_user, agency, form.details(request.remote_addr, request.user_agent.string)
+        ),
+        refusal=services.CommitmentError,
+        on_refusal=note_refusal,
+        done=lambda signature: _(
+            "Signed. Your receipt code is %(code)s.", code=grouped(signature.receipt_code)
+        ),
+        then=lambda signature: url_for("commitments.receipt", code=signature.receipt_code),
+    )
+    if signed:
+        return signed
     if template is not None and not form.is_submitted():
         form.template_id.data = str(template.id)
         form.language.data = language
@@ -113,17 +111,17 @@ def templates():
 @allow(is_regulator)
 def new_template():
     current = queries.current_template()
-    form = TemplateForm(obj=current) if request.method == "GET" and current else TemplateForm()
-    if form.validate_on_submit():
-        try:
-            template = services.draft_template(current_user, form.details())
-        except services.CommitmentError as error:
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("Draft saved. Read it once more, then publish it."), "success")
-            return redirect(url_for("commitments.template", template_id=template.id))
-    return render_template("commitments/edit_template.html", form=form, template=None)
+    form = (
+        NewTemplateForm(obj=current) if request.method == "GET" and current else NewTemplateForm()
+    )
+    drafted = created_once(
+        form,
+        lambda: services.draft_template(current_user, form.details()),
+        refusal=services.CommitmentError,
+        done=_("Draft saved. Read it once more, then publish it."),
+        then=lambda template: url_for("commitments.template", template_id=template.id),
+    )
+    return drafted or render_template("commitments/edit_template.html", form=form, template=None)
 
 
 @bp.route("/regulator/commitments/templates/<int:template_id>")

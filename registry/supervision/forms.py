@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from registry.submissions.forms import CreatesOnce
 from registry.supervision.evaluations import REMARKS_MAX_LENGTH, EvaluationError, HandlingScores
 from registry.supervision.items import Kind
 from registry.supervision.queries import DashboardFilter
@@ -76,7 +77,7 @@ class ConfirmEscalationForm(FlaskForm):
     """Escalating by hand: the button on the confirmation page."""
 
 
-class HandlingEvaluationForm(FlaskForm):
+class HandlingEvaluationForm(CreatesOnce, FlaskForm):
     # Rendered as radio buttons (SCORE_WORDS); the service says what a score must be.
     timeliness = IntegerField(
         _l("Timeliness"), validators=[InputRequired(_l("Choose a score from 1 to 5."))]

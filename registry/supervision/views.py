@@ -23,6 +23,7 @@ from flask_login import current_user
 from ratings.complaints.models import Complaint
 from ratings.complaints.pages import ListPage
 from registry.accounts.permissions import allow
+from registry.actions import created_once
 from registry.api.exports import BOM, cell
 from registry.dates import local_today
 from registry.db import db
@@ -221,22 +222,20 @@ def evaluate(complaint_id: int):
     existing = evaluations.evaluation_of(current_user.id, complaint.id)
     changeable = existing is None or evaluations.open_for_change(existing)
     form = HandlingEvaluationForm(obj=existing)
-    if changeable and form.validate_on_submit():
-        try:
-            if existing is None:
+    if changeable:
+        recorded = created_once(
+            form,
+            lambda: (
                 evaluations.evaluate_handling(current_user, complaint, form.scores())
-            else:
-                evaluations.change_evaluation(current_user, existing, form.scores())
-        except evaluations.EvaluationError as error:
-            db.session.rollback()
-            form.show_refusal(error)
-        else:
-            db.session.commit()
-            flash(
-                _("Your evaluation of %(reference)s is recorded.", reference=complaint.reference),
-                "success",
-            )
-            return redirect(url_for("supervision.regulators"))
+                if existing is None
+                else evaluations.change_evaluation(current_user, existing, form.scores())
+            ),
+            refusal=evaluations.EvaluationError,
+            done=_("Your evaluation of %(reference)s is recorded.", reference=complaint.reference),
+            then=url_for("supervision.regulators"),
+        )
+        if recorded:
+            return recorded
     status = 400 if form.errors else 200
     return render_template(
         "supervision/evaluate.html",
