@@ -200,10 +200,13 @@ def take_write_turn() -> None:
     rows (a rating refresh updates the agency); a row locked before the head could wait on
     such a writer while it waits on the head. Taking the head first keeps one order for
     every writer: the head, then rows. (On SQLite a write transaction holds the database.)
+    Then the transaction's own pending changes are written, so the locked rows, read afresh,
+    still hold them.
     """
     if db.session.get_bind().dialect.name == "postgresql":
         with db.session.no_autoflush:
             db.session.execute(_AUDIT_HEAD)
+    db.session.flush()  # a fresh read must not undo this transaction's own changes
 
 
 _AUDIT_HEAD = text("SELECT id FROM audit_chain_head WHERE id = 1 FOR UPDATE")

@@ -157,3 +157,14 @@ def test_a_row_lock_waits_for_a_writer_holding_the_audit_chain_instead_of_deadlo
     assert race(records_then_updates, locks_then_records) == [None, None]
     assert db.session.get(Agency, agency_id).phone == "0510-2"
     assert verify_chain().intact
+
+
+def test_a_lock_keeps_what_the_transaction_already_changed_in_the_row(app, make_agency):
+    from registry.agencies.models import Agency
+    from registry.db import lock
+
+    agency = db.session.get(Agency, make_agency("active").id)
+    agency.phone = "0510-3"  # not yet flushed
+    lock(agency)
+    assert agency.phone == "0510-3"
+    db.session.rollback()
